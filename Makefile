@@ -1,0 +1,26 @@
+# Shortcuts; the scripts are what the README documents (make is not on every fresh machine).
+.PHONY: run test lint format migrations messages bench
+
+run:
+	scripts/quickstart
+
+test:
+	scripts/test
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrations:
+	.venv/bin/python manage.py makemigrations
+
+messages:
+	.venv/bin/python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	.venv/bin/python manage.py makemessages --all -d djangojs --ignore=.venv --ignore=var --no-obsolete
+
+bench:
+	.venv/bin/python bench/run.py

@@ -1,0 +1,71 @@
+import secrets
+
+import factory
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import ApiToken, Membership, Organization, OrganizationKind, Role, User
+from accounts.selectors import api_token_hash
+from core.testing import TenantModelFactory
+from suppliers.models import SupplierLink
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["slug"]
+
+    kind = OrganizationKind.MERCHANT
+    slug = factory.Sequence(lambda n: f"merchant-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    country = "US"
+
+
+class SupplierFactory(MerchantFactory):
+    kind = OrganizationKind.SUPPLIER
+    slug = factory.Sequence(lambda n: f"supplier-{n}")
+    country = "CN"
+    verified = True
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(MerchantFactory)
+    role = Role.AGENT
+
+
+class SupplierLinkFactory(TenantModelFactory):
+    class Meta:
+        model = SupplierLink
+
+    merchant = factory.SubFactory(MerchantFactory)
+    supplier = factory.SubFactory(SupplierFactory)
+
+
+def token_for(user: User, organization: Organization, key: str | None = None) -> str:
+    """Issue a token without the login step (tests of other endpoints need no password dance)."""
+    key = key or "rdr_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        organization=organization,
+        key_hash=api_token_hash(key),
+        key_prefix=key[:10],
+        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+    )
+    return key

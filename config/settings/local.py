@@ -1,0 +1,3 @@
+"""Trying Redress out on one machine: the embedded defaults of base, nothing more."""
+
+from config.settings.base import *  # noqa: F403

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.web import views as account_views
+from core import health
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("suppliers.api.urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("app/", account_views.AppHomeView.as_view(), name="app-home"),
+    path("portal/", account_views.PortalHomeView.as_view(), name="portal-home"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -1,0 +1,52 @@
+"""One JSON error shape for the whole API: {"detail": message, <field>: [errors]...}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+
+class DomainAPIException(exceptions.APIException):
+    def __init__(self, error: DomainError):
+        self.status_code = error.status_code
+        super().__init__(detail=str(error.message))
+        self.field_errors = error.field_errors
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        exc = DomainAPIException(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(response.data)
+    elif isinstance(exc, DomainAPIException) and exc.field_errors:
+        response.data = {"detail": str(exc.detail), **exc.field_errors}
+    return response
+
+
+def _validation_body(data) -> dict:
+    # Field errors stay keyed by field name, as DRF clients expect; "detail" says it in words.
+    if isinstance(data, dict):
+        return {"detail": _("Invalid input."), **data}
+    messages = [str(item) for item in data] if isinstance(data, list) else [str(data)]
+    return {"detail": " ".join(messages), "non_field_errors": messages}
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+
+
+def json_server_error(request):
+    return JsonResponse(
+        {"detail": _("Something went wrong on our side. It has been logged.")},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

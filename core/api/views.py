@@ -1,0 +1,78 @@
+"""The base of every API view: authentication, membership, role, and the tenant scope.
+
+A view that does not inherit `ScopedAPIView` is caught by a test that walks the URLs;
+the few public ones (token issue, schema, health) are listed there by name.
+"""
+
+from django.utils.translation import gettext as _
+from rest_framework import generics, permissions, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.views import APIView
+
+from core import tenancy
+
+MERCHANT = "merchant"
+SUPPLIER = "supplier"
+
+
+class OrganizationRolePermission(permissions.BasePermission):
+    """The token's organization must be of a kind the view serves, and its role allowed."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        if token is None or request.user is None:
+            return False
+        organization = token.organization
+        if organization.kind not in view.organization_kinds:
+            raise PermissionDenied(view.wrong_kind_message())
+        roles = view.required_roles(request)
+        if roles is not None and token.role not in roles:
+            raise PermissionDenied()
+        return True
+
+
+class ScopedAPIView(APIView):
+    """Sets the tenant scope to the token's organization for the whole request."""
+
+    permission_classes = [OrganizationRolePermission]
+    organization_kinds: tuple[str, ...] = (MERCHANT, SUPPLIER)
+    # Roles that may call unsafe methods; None lets every member write.
+    write_roles: frozenset[str] | None = None
+    read_roles: frozenset[str] | None = None
+
+    def required_roles(self, request):
+        if request.method in permissions.SAFE_METHODS:
+            return self.read_roles
+        return self.write_roles
+
+    def wrong_kind_message(self) -> str:
+        if self.organization_kinds == (MERCHANT,):
+            return _("This endpoint is for merchant organizations.")
+        return _("This endpoint is for supplier organizations.")
+
+    @property
+    def organization(self):
+        return self.request.auth.organization
+
+    @property
+    def membership_role(self) -> str:
+        return self.request.auth.role
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._tenant_scope_token = tenancy.activate(tenancy.Scope(request.auth.organization))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        scope_token = getattr(self, "_tenant_scope_token", None)
+        if scope_token is not None:
+            tenancy.deactivate(scope_token)
+            self._tenant_scope_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ScopedGenericAPIView(ScopedAPIView, generics.GenericAPIView):
+    pass
+
+
+class ScopedViewSet(ScopedAPIView, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,113 @@
+"""The tenant scope: which organization the running code acts for.
+
+Every tenant-owned model inherits `TenantModel`. Its default manager filters by the
+active scope and raises when there is none, so a view, task or command that forgot to
+set a scope fails loudly instead of reading every tenant's rows. Code that must read
+across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class TenantScopeMissing(RuntimeError):
+    """A tenant-owned table was queried with no scope set: a bug, never a user's error."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    # None means the platform: every tenant, reachable only through cross_tenant_scope().
+    organization: Any | None
+    reason: str = ""
+
+    @property
+    def is_cross_tenant(self) -> bool:
+        return self.organization is None
+
+
+_current_scope: ContextVar[Scope | None] = ContextVar("tenant_scope", default=None)
+
+
+def current_scope() -> Scope:
+    scope = _current_scope.get()
+    if scope is None:
+        raise TenantScopeMissing(
+            "No tenant scope is active. Wrap the code in organization_scope(...) "
+            "or, for deliberate cross-tenant work, cross_tenant_scope(reason=...)."
+        )
+    return scope
+
+
+def current_organization():
+    return current_scope().organization
+
+
+def activate(scope: Scope) -> Token:
+    return _current_scope.set(scope)
+
+
+def deactivate(token: Token) -> None:
+    _current_scope.reset(token)
+
+
+@contextmanager
+def organization_scope(organization) -> Iterator[Scope]:
+    if organization is None:
+        raise ValueError("organization_scope needs an organization; see cross_tenant_scope.")
+    token = activate(Scope(organization=organization))
+    try:
+        yield current_scope()
+    finally:
+        deactivate(token)
+
+
+@contextmanager
+def cross_tenant_scope(*, reason: str) -> Iterator[Scope]:
+    """The escape hatch: every tenant's rows are visible. Name the reason."""
+    token = activate(Scope(organization=None, reason=reason))
+    try:
+        yield current_scope()
+    finally:
+        deactivate(token)
+
+
+class TenantScopedManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        scope = current_scope()
+        if scope.is_cross_tenant:
+            return queryset
+        return queryset.filter(self.model.visible_to(scope.organization))
+
+
+class TenantModel(models.Model):
+    """A row owned by one merchant. Suppliers see it only where `visible_to` says so."""
+
+    merchant = models.ForeignKey(
+        settings.TENANT_ORGANIZATION_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=True,
+    )
+
+    objects = TenantScopedManager()
+    cross_tenant_objects = models.Manager()  # noqa: DJ012 — managers, not fields
+
+    class Meta:
+        abstract = True
+        base_manager_name = "cross_tenant_objects"
+
+    @classmethod
+    def visible_to(cls, organization) -> models.Q:
+        """What `organization` may see of this table; override for supplier access."""
+        if organization.is_merchant:
+            return models.Q(merchant_id=organization.pk)
+        if organization.is_supplier and any(f.name == "supplier" for f in cls._meta.fields):
+            return models.Q(supplier_id=organization.pk)
+        return models.Q(pk__in=[])

@@ -4,7 +4,8 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, VAR_DIR, env
 
 DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/redress")
-DATABASES["default"]["TEST"] = {"NAME": "test_redress"}
+# Several checkouts on one server (CI beside a developer) each name their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_redress")}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}

@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, OrganizationKind
+from core.ids import new_id
+from core.tenancy import TenantModel
+
+
+class OrderStatus(models.TextChoices):
+    UNSHIPPED = "unshipped", _("not shipped")  # no line has left the supplier
+    PARTIALLY_SHIPPED = "partially_shipped", _("partially shipped")  # some lines in a parcel
+    SHIPPED = "shipped", _("shipped")  # every line is in a parcel
+    DELIVERED = "delivered", _("delivered")  # every parcel is delivered
+    CANCELLED = "cancelled", _("cancelled")  # the customer or the shop cancelled it
+
+
+class Order(TenantModel):
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    external_id = models.CharField(_("shop order id"), max_length=100)
+    placed_at = models.DateTimeField(_("placed at"))
+    currency = models.CharField(_("currency"), max_length=3)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    customer_name = models.CharField(_("customer name"), max_length=200)
+    customer_email = models.EmailField(_("customer e-mail"), blank=True)
+    ship_line1 = models.CharField(_("address line 1"), max_length=200)
+    ship_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    ship_city = models.CharField(_("city"), max_length=100)
+    ship_region = models.CharField(_("region"), max_length=100, blank=True)
+    ship_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    ship_country = models.CharField(_("country"), max_length=2)
+    # Derived from the merchant's country and the destination when the order is written:
+    # a domestic parcel can still be intercepted, an international one cannot.
+    is_international = models.BooleanField(_("international"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.UNSHIPPED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "external_id"], name="order_external_id_unique_per_merchant"
+            )
+        ]
+        indexes = [
+            # The list pages and filters of a merchant with a million orders.
+            models.Index(fields=["merchant", "-placed_at", "-id"], name="order_merchant_placed"),
+            models.Index(fields=["merchant", "status", "-placed_at"], name="order_merchant_status"),
+            models.Index(fields=["merchant", "customer_email"], name="order_merchant_email"),
+        ]
+
+    def __str__(self):
+        return self.external_id
+
+    @classmethod
+    def visible_to(cls, organization) -> Q:
+        if organization.is_supplier:
+            # A supplier sees the orders it fulfils at least one line of, across merchants.
+            return Q(
+                Exists(
+                    OrderLine.cross_tenant_objects.filter(
+                        order_id=OuterRef("pk"), supplier_id=organization.pk
+                    )
+                )
+            )
+        return super().visible_to(organization)
+
+
+class OrderLine(TenantModel):
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    supplier = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganizationKind.SUPPLIER},
+    )
+    sku = models.CharField(_("SKU"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    variant = models.CharField(_("variant"), max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    # Set when the line is first put in a parcel; the shipping deadlines watch it.
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        indexes = [
+            models.Index(fields=["supplier", "order"], name="orderline_supplier_order"),
+            models.Index(fields=["merchant", "supplier", "sku"], name="orderline_merchant_sku"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} x {self.quantity}"
+
+    @property
+    def amount(self):
+        return self.unit_price * self.quantity
+
+
+class ShipmentStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("in transit")  # handed to the carrier
+    CUSTOMS_HOLD = "customs_hold", _("held at customs")  # the buyer may have to clear it
+    DELIVERED = "delivered", _("delivered")  # the carrier says it was delivered
+    RETURNED = "returned", _("returned to sender")
+    LOST = "lost", _("lost")  # the carrier gave up on it
+
+
+class Shipment(TenantModel):
+    """One parcel: an order may ship in several, each carrying some of its lines."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    # The supplier whose lines the parcel carries (a parcel never mixes suppliers).
+    supplier = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganizationKind.SUPPLIER},
+    )
+    lines = models.ManyToManyField(OrderLine, related_name="shipments")
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
+    tracking_valid = models.BooleanField(_("tracking number valid"), default=False)
+    # Empty when the number is valid; the API answers null then.
+    tracking_problem = models.CharField(_("tracking problem"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.IN_TRANSIT,
+    )
+    shipped_at = models.DateTimeField(_("shipped at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        indexes = [
+            models.Index(fields=["merchant", "tracking_number"], name="shipment_merchant_tracking"),
+            models.Index(fields=["supplier", "-shipped_at"], name="shipment_supplier_shipped"),
+        ]
+
+    def __str__(self):
+        return f"{self.carrier or '?'} {self.tracking_number}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")  # waiting for a worker
+    RUNNING = "running", _("running")  # a worker is reading the file
+    DONE = "done", _("done")  # every row was read; some may have errors
+    FAILED = "failed", _("failed")  # the file could not be read at all
+
+
+class OrderImport(TenantModel):
+    """A CSV file of orders being imported in the background."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("orders created"), default=0)
+    updated = models.PositiveIntegerField(_("orders updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order import")
+        verbose_name_plural = _("order imports")
+
+    def __str__(self):
+        return self.filename

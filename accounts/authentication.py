@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from accounts.actors import Actor
 from accounts.selectors import api_token_get_usable
 from accounts.services import api_token_record_use
 
@@ -24,6 +25,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("This token is invalid, expired or revoked."))
         api_token_record_use(token=token)
+        token.actor = Actor.member(
+            user=token.user, organization=token.organization, role=token.role
+        )
         return token.user, token
 
     def authenticate_header(self, request):

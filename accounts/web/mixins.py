@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
+from accounts.actors import Actor
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS, OrganizationKind
 
 
@@ -23,6 +24,9 @@ class OrganizationPageMixin(LoginRequiredMixin):
             request.membership.role not in self.write_roles
         ):
             raise PermissionDenied
+        self.actor = Actor.member(
+            user=request.user, organization=organization, role=request.membership.role
+        )
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -55,8 +55,9 @@ class ScopedAPIView(APIView):
         return self.request.auth.organization
 
     @property
-    def membership_role(self) -> str:
-        return self.request.auth.role
+    def actor(self):
+        """The caller as services expect it (see accounts.actors.Actor)."""
+        return self.request.auth.actor
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -125,7 +125,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
@@ -136,7 +136,8 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("zh-hans", _("Simplified Chinese")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# LOCALE_DIR lets the catalogue check extract messages into a scratch folder.
+LOCALE_PATHS = [Path(env("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -250,6 +251,7 @@ else:
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -135,8 +135,7 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("zh-hans", _("Simplified Chinese")),
 ]
-# LOCALE_DIR lets the catalogue check extract messages into a scratch folder.
-LOCALE_PATHS = [Path(env("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

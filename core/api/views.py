@@ -4,6 +4,7 @@ A view that does not inherit `ScopedAPIView` is caught by a test that walks the 
 the few public ones (token issue, schema, health) are listed there by name.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -58,6 +59,15 @@ class ScopedAPIView(APIView):
     def actor(self):
         """The caller as services expect it (see accounts.actors.Actor)."""
         return self.request.auth.actor
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        language = getattr(request.user, "language", "")
+        if language:
+            # The caller's own language wins over Accept-Language, as on the pages,
+            # for every answer after authentication, refusals included.
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -54,3 +54,13 @@ def test_list_costs_the_same_queries_for_few_and_many_suppliers(
         SupplierLinkFactory(merchant=world.acme, supplier=SupplierFactory())
     with django_assert_max_num_queries(3):
         assert len(client.get(URL, {"page_size": 100}).json()["results"]) == 43
+
+
+def test_messages_follow_the_callers_language(world):
+    user = world.users["shenzhen_admin"]
+    user.language = "es"
+    user.save()
+    response = world.client("shenzhen_admin").get(URL)
+    assert response.status_code == 403
+    assert response["Content-Language"] == "es"
+    assert "merchant" not in response.json()["detail"]

@@ -9,6 +9,10 @@ from core import health
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("suppliers.api.urls")),
+    path("", include("deadlines.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("disputes.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +24,20 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/", account_views.AppHomeView.as_view(), name="app-home"),
     path("portal/", account_views.PortalHomeView.as_view(), name="portal-home"),
+    path("app/orders/", include("orders.web.urls")),
+    path("portal/orders/", include("orders.web.portal_urls")),
+    path("app/disputes/", include("disputes.web.urls")),
+    path("portal/disputes/", include("disputes.web.portal_urls")),
+    path("app/settings/", include("deadlines.web.urls")),
+    path("app/settings/", include("notifications.web.settings_urls")),
+    path(
+        "app/notifications/",
+        include("notifications.web.urls", namespace="app-notifications"),
+    ),
+    path(
+        "portal/notifications/",
+        include("notifications.web.urls", namespace="portal-notifications"),
+    ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

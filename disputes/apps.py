@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes")
+
+    def ready(self):
+        # orders shows disputes on its pages without importing this app (layering).
+        from disputes import order_hooks
+        from orders import hooks
+
+        hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)
+        hooks.dispute_summaries.register(order_hooks.dispute_summaries)

@@ -53,6 +53,11 @@ class Order(TenantModel):
             models.Index(fields=["merchant", "-placed_at", "-id"], name="order_merchant_placed"),
             models.Index(fields=["merchant", "status", "-placed_at"], name="order_merchant_status"),
             models.Index(fields=["merchant", "customer_email"], name="order_merchant_email"),
+            # Across merchants: a supplier's order list, and the platform admin's date
+            # hierarchy and searches by shop order id or e-mail.
+            models.Index(fields=["-placed_at", "-id"], name="order_placed"),
+            models.Index(fields=["external_id"], name="order_external_id"),
+            models.Index(fields=["customer_email"], name="order_customer_email"),
         ]
 
     def __str__(self):
@@ -88,6 +93,11 @@ class OrderLine(TenantModel):
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     # Set when the line is first put in a parcel; the shipping deadlines watch it.
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    # Set by the ship-overdue deadline when the line is still not shipped: the supplier
+    # likely ran out of stock. Kept after the line ships, as a record of the delay.
+    stock_problem_flagged_at = models.DateTimeField(
+        _("stock problem flagged at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -95,6 +105,12 @@ class OrderLine(TenantModel):
         indexes = [
             models.Index(fields=["supplier", "order"], name="orderline_supplier_order"),
             models.Index(fields=["merchant", "supplier", "sku"], name="orderline_merchant_sku"),
+            # A supplier's lines still to ship: the portal's list and the shipping deadlines.
+            models.Index(
+                fields=["supplier", "order"],
+                condition=Q(shipped_at__isnull=True),
+                name="orderline_supplier_to_ship",
+            ),
         ]
 
     def __str__(self):
@@ -147,6 +163,14 @@ class Shipment(TenantModel):
         indexes = [
             models.Index(fields=["merchant", "tracking_number"], name="shipment_merchant_tracking"),
             models.Index(fields=["supplier", "-shipped_at"], name="shipment_supplier_shipped"),
+            # The platform admin's search by tracking number, across merchants.
+            models.Index(fields=["tracking_number"], name="shipment_tracking"),
+        ]
+        constraints = [
+            # The same parcel recorded twice (a double click, a retried request) is refused.
+            models.UniqueConstraint(
+                fields=["order", "tracking_number"], name="shipment_tracking_unique_per_order"
+            )
         ]
 
     def __str__(self):
@@ -173,7 +197,9 @@ class OrderImport(TenantModel):
     processed = models.PositiveIntegerField(_("rows read"), default=0)
     created = models.PositiveIntegerField(_("orders created"), default=0)
     updated = models.PositiveIntegerField(_("orders updated"), default=0)
+    # The first errors (row, external id, messages by column); error_count counts them all.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -183,6 +209,7 @@ class OrderImport(TenantModel):
     class Meta:
         verbose_name = _("order import")
         verbose_name_plural = _("order imports")
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="orderimport_merchant")]
 
     def __str__(self):
         return self.filename

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
+                "notifications.context_processors.notification_bell",
             ],
         },
     },
@@ -181,6 +182,29 @@ else:
 
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
+# Absolute links in e-mails (the site's own address as people reach it).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Deadline engine: a failing rule action is retried with exponential backoff, then given up.
+DEADLINE_RETRY_BASE_SECONDS = 60
+DEADLINE_RETRY_MAX_SECONDS = 6 * 3600
+DEADLINE_MAX_ATTEMPTS = 8
+
+# Notification outbox: a pending row whose task did not run within the grace period is
+# enqueued again by the sweep; a row claimed longer than the lease (a dead worker) too.
+NOTIFICATION_OUTBOX_GRACE_SECONDS = 60
+NOTIFICATION_CLAIM_LEASE_SECONDS = 300
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = 8
+NOTIFICATION_RETRY_BASE_SECONDS = 30
+NOTIFICATION_RETRY_MAX_SECONDS = 3 * 3600
+NOTIFICATION_BELL_POLL_SECONDS = 10
+# Webhooks: retried with exponential backoff for a day; short timeouts so a slow
+# endpoint holds one worker slot for seconds, not minutes.
+WEBHOOK_RETRY_WINDOW_SECONDS = 24 * 3600
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = 3
+WEBHOOK_READ_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT = 20
+
 # Plain HTTP on 127.0.0.1 keeps working with DEBUG off unless a deployment asks for HTTPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=SECURE_SSL_REDIRECT)
@@ -262,7 +286,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Durable timers and the notification outbox are rows swept every minute: nothing
+    # rides on long ETA tasks, which a broker restart loses or doubles.
+    "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0},
+    "notifications-outbox-sweep": {"task": "notifications.outbox_sweep", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "UTC"
 
 LOGGING = {

@@ -1,0 +1,67 @@
+"""Reads of the deadline engine."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from deadlines import registry
+from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
+from deadlines.rules import Rule, RuleValues
+
+
+def rule_values_for(*, merchant, rule: Rule) -> RuleValues:
+    """The merchant's effective setting of `rule` (stored values over the defaults)."""
+    stored = (
+        RuleSetting.cross_tenant_objects.filter(merchant=merchant, rule=rule.code)
+        .values("enabled", "numbers", "options")
+        .first()
+    )
+    if stored is None:
+        return rule.defaults()
+    return rule.merge(stored["enabled"], stored["numbers"], stored["options"])
+
+
+def rule_setting_list_for_merchant(
+    *, merchant
+) -> list[tuple[Rule, RuleValues, RuleSetting | None]]:
+    """Every registered rule with the merchant's setting: one query whatever the count."""
+    stored = {
+        setting.rule: setting
+        for setting in RuleSetting.cross_tenant_objects.filter(merchant=merchant).select_related(
+            "updated_by"
+        )
+    }
+    answer = []
+    for rule in registry.rule_list():
+        setting = stored.get(rule.code)
+        values = (
+            rule.defaults()
+            if setting is None
+            else rule.merge(setting.enabled, setting.numbers, setting.options)
+        )
+        answer.append((rule, values, setting))
+    return answer
+
+
+def rule_setting_get_for_merchant(*, merchant, code: str):
+    for rule, values, setting in rule_setting_list_for_merchant(merchant=merchant):
+        if rule.code == code:
+            return rule, values, setting
+    return None
+
+
+def rule_setting_change_list(*, merchant, rule: str | None = None) -> QuerySet[RuleSettingChange]:
+    changes = RuleSettingChange.cross_tenant_objects.filter(merchant=merchant)
+    if rule is not None:
+        changes = changes.filter(rule=rule)
+    return changes.select_related("changed_by").order_by("-id")
+
+
+def deadline_list_for_subject(subject, *, state: str | None = DeadlineState.PENDING):
+    """A subject's deadlines (pending ones by default), soonest first."""
+    deadlines = Deadline.cross_tenant_objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_id=str(subject.pk),
+    )
+    if state is not None:
+        deadlines = deadlines.filter(state=state)
+    return deadlines.order_by("due_at")

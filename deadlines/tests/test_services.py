@@ -1,0 +1,275 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.models import Role
+from deadlines import registry, services
+from deadlines.models import Deadline, DeadlineState, RuleSettingChange
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def owner(world):
+    return Actor.member(user=world.users["acme_owner"], organization=world.acme, role=Role.OWNER)
+
+
+@pytest.fixture
+def subject(world):
+    return world.users["acme_agent"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_schedule_computes_due_time_from_the_merchants_setting(world, test_rules, subject):
+    deadline = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject
+    )
+    assert deadline.state == DeadlineState.PENDING
+    assert deadline.due_at == NOW + timedelta(hours=48)
+    assert deadline.run_at == deadline.due_at
+    assert deadline.settings["numbers"] == {"after_hours": 48, "later_hours": 72}
+    assert deadline.subject == subject
+
+
+@time_machine.travel(NOW, tick=False)
+def test_scheduling_twice_is_harmless(world, test_rules, subject):
+    first = services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject)
+    again = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject, due_at=NOW
+    )
+    assert again.pk == first.pk
+    assert Deadline.cross_tenant_objects.count() == 1
+    other_key = services.deadline_schedule(
+        merchant=world.acme,
+        rule=test_rules.TOUCH,
+        subject=subject,
+        key="later",
+        number="later_hours",
+    )
+    assert other_key.due_at == NOW + timedelta(hours=72)
+    assert Deadline.cross_tenant_objects.count() == 2
+
+
+def test_business_days_follow_the_merchants_country(world, test_rules, subject):
+    start = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    us = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.BUSINESS, subject=subject, start_at=start
+    )
+    assert us.due_at == datetime(2026, 11, 30, 10, tzinfo=UTC)
+    assert us.country == "US"
+    china = services.deadline_schedule(
+        merchant=world.acme,
+        rule=test_rules.BUSINESS,
+        subject=subject,
+        key="cn",
+        start_at=datetime(2026, 9, 30, 10, tzinfo=UTC),
+        country="CN",
+    )
+    assert china.due_at == datetime(2026, 10, 9, 10, tzinfo=UTC)
+
+
+def test_a_switched_off_rule_schedules_nothing(world, test_rules, subject):
+    services.rule_setting_update(actor=owner(world), code=test_rules.TOUCH, enabled=False)
+    assert (
+        services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject)
+        is None
+    )
+    assert not Deadline.cross_tenant_objects.exists()
+    # Another merchant's setting is its own.
+    assert services.deadline_schedule(merchant=world.globex, rule=test_rules.TOUCH, subject=subject)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_setting_change_applies_to_deadlines_created_afterwards(world, test_rules, subject):
+    before = services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject)
+    services.rule_setting_update(
+        actor=owner(world),
+        code=test_rules.TOUCH,
+        enabled=True,
+        numbers={"after_hours": 5},
+        options={"loud": True},
+    )
+    after = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject, key="second"
+    )
+    assert before.due_at == NOW + timedelta(hours=48)
+    assert after.due_at == NOW + timedelta(hours=5)
+    assert after.settings["options"] == {"loud": True}
+    before.refresh_from_db()
+    assert before.due_at == NOW + timedelta(hours=48)
+    change = RuleSettingChange.cross_tenant_objects.get()
+    assert change.changed_by == world.users["acme_owner"]
+    assert change.before["numbers"]["after_hours"] == 48
+    assert change.after["numbers"]["after_hours"] == 5
+
+
+def test_cancel_withdraws_pending_deadlines_only(world, test_rules, subject):
+    services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject)
+    services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject, key="b")
+    services.deadline_schedule(merchant=world.acme, rule=test_rules.BUSINESS, subject=subject)
+    assert services.deadline_cancel(subject=subject, rule=test_rules.TOUCH, key="b") == 1
+    assert services.deadline_cancel(subject=subject, rule=test_rules.TOUCH) == 1
+    assert services.deadline_cancel_all_for(subject) == 1
+    assert services.deadline_cancel_all_for(subject) == 0
+    states = set(Deadline.cross_tenant_objects.values_list("state", flat=True))
+    assert states == {DeadlineState.CANCELLED}
+    # Once cancelled, the same timer can be scheduled afresh.
+    assert services.deadline_schedule(merchant=world.acme, rule=test_rules.TOUCH, subject=subject)
+
+
+def test_sweep_fires_due_deadlines_once_in_the_merchants_scope(world, test_rules, subject):
+    seen_scopes = []
+
+    def record_scope(deadline):
+        from core.tenancy import current_organization
+
+        seen_scopes.append(current_organization())
+        test_rules.touch(deadline)
+
+    registry.register_rule(
+        registry.rule_get(test_rules.TOUCH).__class__(
+            code="test.scope",
+            label="Scope",
+            numbers=registry.rule_get(test_rules.TOUCH).numbers,
+            action=record_scope,
+        )
+    )
+    try:
+        due = services.deadline_schedule(
+            merchant=world.globex, rule="test.scope", subject=subject, due_at=NOW
+        )
+        later = services.deadline_schedule(
+            merchant=world.acme,
+            rule=test_rules.TOUCH,
+            subject=subject,
+            due_at=NOW + timedelta(hours=1),
+        )
+        assert services.deadline_sweep(now=NOW) == 1
+        assert services.deadline_sweep(now=NOW) == 0
+    finally:
+        registry.unregister_rule("test.scope")
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.state == DeadlineState.FIRED
+    assert due.fired_at is not None
+    assert later.state == DeadlineState.PENDING
+    assert seen_scopes == [world.globex]
+    assert test_rules.fired_counts() == {str(due.pk): 1}
+
+
+def test_sweep_works_through_several_batches(world, test_rules, subject):
+    for number in range(25):
+        services.deadline_schedule(
+            merchant=world.acme, rule=test_rules.TOUCH, subject=subject, key=str(number), due_at=NOW
+        )
+    assert services.deadline_sweep(now=NOW, batch_size=10) == 25
+    assert set(test_rules.fired_counts().values()) == {1}
+
+
+def test_a_failing_action_rolls_back_and_is_retried_with_backoff_then_given_up(
+    world, test_rules, subject, settings
+):
+    settings.DEADLINE_MAX_ATTEMPTS = 3
+    deadline = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.FAIL, subject=subject, due_at=NOW
+    )
+    ok = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject, due_at=NOW
+    )
+    assert services.deadline_sweep(now=NOW) == 1  # the failure does not block the other row
+    deadline.refresh_from_db()
+    assert deadline.state == DeadlineState.PENDING
+    assert deadline.attempts == 1
+    assert "supplier's API is down" in deadline.last_error
+    assert deadline.run_at > timezone.now() + timedelta(seconds=40)
+    # The action's own writes were rolled back with it.
+    assert not LogEntry.objects.filter(object_repr="should be rolled back").exists()
+    for _attempt in range(2):
+        assert services.deadline_sweep(now=deadline.run_at + timedelta(days=1)) == 0
+        deadline.refresh_from_db()
+    assert deadline.state == DeadlineState.FAILED
+    assert deadline.attempts == 3
+    ok.refresh_from_db()
+    assert ok.state == DeadlineState.FIRED
+
+
+def test_an_action_may_schedule_its_own_rule_again(world, test_rules, subject):
+    def again(deadline):
+        services.deadline_schedule(
+            merchant=deadline.merchant,
+            rule="test.again",
+            subject=subject,
+            due_at=NOW + timedelta(days=1),
+        )
+
+    registry.register_rule(
+        registry.rule_get(test_rules.TOUCH).__class__(
+            code="test.again",
+            label="Again",
+            numbers=registry.rule_get(test_rules.TOUCH).numbers,
+            action=again,
+        )
+    )
+    try:
+        services.deadline_schedule(
+            merchant=world.acme, rule="test.again", subject=subject, due_at=NOW
+        )
+        assert services.deadline_sweep(now=NOW) == 1
+    finally:
+        registry.unregister_rule("test.again")
+    states = sorted(Deadline.cross_tenant_objects.values_list("state", flat=True))
+    assert states == [DeadlineState.FIRED, DeadlineState.PENDING]
+
+
+def test_scheduling_a_rule_without_an_action_is_refused(world, subject):
+    with pytest.raises(LookupError, match="no action"):
+        services.deadline_schedule(merchant=world.acme, rule="ship-reminder", subject=subject)
+
+
+def test_sweep_deadlines_command_runs_one_sweep(world, test_rules, subject, capsys):
+    services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject, due_at=timezone.now()
+    )
+    call_command("sweep_deadlines")
+    assert "1 deadline(s) fired." in capsys.readouterr().out
+
+
+def test_every_rule_of_the_design_is_registered_with_its_defaults():
+    expected = {
+        "ship-reminder": {"after_days": 2},
+        "ship-overdue": {"after_days": 4},
+        "supplier-response": {"remind_after_hours": 48, "escalate_after_hours": 72},
+        "problem-deadline": {"after_days": 7},
+        "refund-execution": {"after_business_days": 2},
+        "verified-claim": {"after_business_days": 15},
+        "delivered-not-received": {"wait_hours": 24},
+        "customs-hold": {"remind_after_days": 2},
+        "auto-close": {"resolved_quiet_days": 7, "awaiting_merchant_days": 14},
+    }
+    defaults = {rule.code: rule.defaults().numbers for rule in registry.rule_list()}
+    assert {code: defaults[code] for code in expected} == expected
+    silent = registry.rule_get("supplier-response").defaults().options
+    assert silent == {"silent_refund_request": "escalate"}
+
+
+def test_attaching_a_second_action_to_a_rule_is_refused():
+    def first(deadline): ...
+
+    def second(deadline): ...
+
+    registry.register_rule(
+        registry.rule_get("ship-reminder").__class__(
+            code="test.attach", label="Attach", numbers=registry.rule_get("ship-reminder").numbers
+        )
+    )
+    try:
+        registry.attach_action("test.attach", first)
+        registry.attach_action("test.attach", first)  # the same again: harmless
+        with pytest.raises(ValueError, match="already has an action"):
+            registry.attach_action("test.attach", second)
+    finally:
+        registry.unregister_rule("test.attach")

@@ -1,0 +1,229 @@
+"""The JSON of API.md's "Disputes" section; inputs are parsed here and resolved in the scope."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Organization
+from disputes import policies, transitions
+from disputes.models import (
+    PROPOSABLE_RESOLUTIONS,
+    Attachment,
+    CostBearer,
+    Dispute,
+    DisputeKind,
+    Fault,
+    Party,
+    Proposal,
+    Reason,
+    TimelineEvent,
+)
+from disputes.services.escalation import ESCALATION_TARGETS
+from disputes.wording import author_name, event_text
+from orders.models import OrderLine
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class DisputedLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["id", "sku", "title", "variant", "quantity", "unit_price"]
+        read_only_fields = fields
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.CharField(source="proposed_by_party", read_only=True)
+    fulfilment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "resolution",
+            "amount",
+            "currency",
+            "note",
+            "rma_number",
+            "fault",
+            "return_shipping_paid_by",
+            "restocking_paid_by",
+            "restocking_fee_percent",
+            "status",
+            "proposed_by",
+            "created_at",
+            "decided_at",
+            "fulfilment",
+        ]
+        read_only_fields = fields
+
+    def get_fulfilment(self, proposal) -> dict | None:
+        if proposal.fulfilled_at is None:
+            return None
+        shipment = proposal.shipment
+        return {
+            "refund_reference": proposal.refund_reference or None,
+            "shipment": str(shipment.pk) if shipment else None,
+            "carrier": shipment.carrier if shipment else None,
+            "tracking_number": shipment.tracking_number if shipment else None,
+            "fulfilled_at": serializers.DateTimeField().to_representation(proposal.fulfilled_at),
+        }
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    order = serializers.UUIDField(source="order_id", read_only=True)
+    order_external_id = serializers.CharField(source="order.external_id", read_only=True)
+    merchant = OrganizationBriefSerializer(read_only=True)
+    supplier = OrganizationBriefSerializer(read_only=True)
+    lines = DisputedLineSerializer(many=True, read_only=True)
+    resolution = ProposalSerializer(read_only=True, allow_null=True)
+    open_proposal = ProposalSerializer(read_only=True, allow_null=True)
+    allowed_actions = serializers.SerializerMethodField()
+    waiting_on = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    evidence_missing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "reason",
+            "status",
+            "order",
+            "order_external_id",
+            "merchant",
+            "supplier",
+            "lines",
+            "description",
+            "requested_amount",
+            "currency",
+            "opened_at",
+            "respond_by",
+            "resolve_by",
+            "resolution",
+            "open_proposal",
+            "allowed_actions",
+            "waiting_on",
+            "overdue",
+            "evidence_required",
+            "evidence_missing",
+            "closed_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, dispute) -> list[str]:
+        return transitions.allowed_actions(dispute, self.context["actor"])
+
+    def get_waiting_on(self, dispute) -> str | None:
+        return policies.waiting_on(dispute)
+
+    def get_evidence_missing(self, dispute) -> bool:
+        return dispute.evidence_required and dispute.evidence_received_at is None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size"]
+        read_only_fields = fields
+
+
+class AuthorSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=Party.choices)
+    name = serializers.CharField()
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TimelineEvent
+        fields = ["id", "type", "author", "body", "attachments", "data", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, event) -> AuthorSerializer:
+        return {"party": event.author_party, "name": author_name(event, self.context["viewer"])}
+
+    def get_body(self, event) -> str:
+        return event_text(event)
+
+
+# Inputs
+
+
+class DisputeCreateSerializer(serializers.Serializer):
+    order = serializers.CharField()
+    lines = serializers.ListField(child=serializers.CharField(), allow_empty=False, max_length=500)
+    kind = serializers.ChoiceField(choices=DisputeKind.choices)
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    requested_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
+    internal = serializers.BooleanField(default=False)
+    attachments = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, max_length=20
+    )
+
+
+class AttachmentCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("JPEG, PNG, WebP, HEIC, GIF (20 MB), MP4, MOV (200 MB) or PDF (20 MB).")
+    )
+    internal = serializers.BooleanField(default=False)
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=PROPOSABLE_RESOLUTIONS)
+    amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+    rma_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+    fault = serializers.ChoiceField(choices=Fault.choices, required=False, allow_blank=True)
+    return_shipping_paid_by = serializers.ChoiceField(
+        choices=CostBearer.choices, required=False, allow_blank=True
+    )
+    restocking_paid_by = serializers.ChoiceField(
+        choices=CostBearer.choices, required=False, allow_blank=True
+    )
+    restocking_fee_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class ProposalAcceptSerializer(serializers.Serializer):
+    return_shipping_paid_by = serializers.ChoiceField(
+        choices=CostBearer.choices, required=False, allow_blank=True
+    )
+    restocking_paid_by = serializers.ChoiceField(
+        choices=CostBearer.choices, required=False, allow_blank=True
+    )
+    rma_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, max_length=4000)
+
+
+class FulfilSerializer(serializers.Serializer):
+    refund_reference = serializers.CharField(allow_blank=True, required=False, max_length=100)
+    carrier = serializers.CharField(allow_blank=True, required=False, max_length=50)
+    tracking_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+
+
+class EscalateSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ESCALATION_TARGETS)
+    note = serializers.CharField(allow_blank=True, required=False, max_length=4000)
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True)

@@ -1,0 +1,334 @@
+"""The disputes endpoints of API.md: parse, resolve ids inside the scope, call ONE service."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
+from core.api.pagination import CursorPagination
+from core.api.views import ScopedAPIView, ScopedViewSet
+from core.errors import PermissionDenied, ValidationFailed
+from disputes import selectors, services
+from disputes.api import serializers as s
+from disputes.api.idempotency import idempotent
+from disputes.downloads import attachment_response
+from disputes.files import check_declared_size
+from orders.selectors import order_line_list_for_order
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class DisputePagination(CursorPagination):
+    ordering = "-id"
+
+
+class TimelinePagination(CursorPagination):
+    # Oldest first, in the order events were appended under the dispute's lock.
+    ordering = "position"
+    page_size = 100
+
+
+LIST_FILTERS = [
+    OpenApiParameter("status", str, description="One status, or several separated by commas."),
+    OpenApiParameter("kind", str, enum=["problem", "refund"]),
+    OpenApiParameter("reason", str),
+    OpenApiParameter("supplier", str, description="Supplier slug or id."),
+    OpenApiParameter("merchant", str, description="Merchant slug or id (suppliers)."),
+    OpenApiParameter("order", str, description="Order id or external id."),
+    OpenApiParameter("q", str, description="Number, order id, customer, description."),
+    OpenApiParameter("overdue", bool),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List disputes",
+        parameters=LIST_FILTERS,
+        responses=s.DisputeSerializer(many=True),
+    ),
+    retrieve=extend_schema(summary="A dispute", responses=s.DisputeSerializer),
+)
+class DisputeViewSet(ScopedViewSet):
+    """Disputes: merchants see their own, suppliers those addressed to them."""
+
+    write_roles = MERCHANT_WORKERS | SUPPLIER_WORKERS
+    lookup_value_regex = UUID_PATTERN
+    serializer_class = s.DisputeSerializer
+    pagination_class = DisputePagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        filters = selectors.DisputeFilters(
+            status=self.request.query_params.get("status", ""),
+            kind=self.request.query_params.get("kind", ""),
+            reason=self.request.query_params.get("reason", ""),
+            supplier=self.request.query_params.get("supplier", ""),
+            merchant=self.request.query_params.get("merchant", ""),
+            order=self.request.query_params.get("order", ""),
+            q=self.request.query_params.get("q", "")[:200],
+            overdue=self.request.query_params.get("overdue", "").lower() in ("true", "1", "yes"),
+        )
+        if self.organization.is_merchant:
+            return selectors.dispute_list_for_merchant(filters=filters)
+        return selectors.dispute_list_for_supplier(filters=filters)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "actor": self.actor}
+
+    def _dispute(self):
+        return selectors.dispute_get(dispute_id=self.kwargs["pk"])
+
+    def _answer(self, dispute_id, status_code=status.HTTP_200_OK):
+        """The dispute as it is now, with what the caller may do next."""
+        dispute = selectors.dispute_get(dispute_id=dispute_id)
+        return Response(self.get_serializer(dispute).data, status=status_code)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self._dispute()).data)
+
+    @extend_schema(
+        summary="Open a dispute",
+        request=s.DisputeCreateSerializer,
+        responses={201: s.DisputeSerializer},
+    )
+    @idempotent
+    def create(self, request):
+        if not self.organization.is_merchant:
+            # Before the body is read: a supplier learns nothing about the order it names.
+            raise PermissionDenied(_("Only a merchant opens disputes."))
+        data = _valid(s.DisputeCreateSerializer, request)
+        order = selectors.order_for_dispute(order_id=data["order"])
+        if order is None:
+            raise ValidationFailed(field_errors={"order": [_("Unknown order.")]})
+        lines = order_line_list_for_order(order=order, line_ids=data["lines"])
+        if lines is None:
+            raise ValidationFailed(field_errors={"lines": [_("Unknown line of this order.")]})
+        dispute = services.dispute_open(
+            actor=self.actor,
+            order=order,
+            lines=lines,
+            kind=data["kind"],
+            reason=data["reason"],
+            description=data.get("description", ""),
+            requested_amount=data.get("requested_amount"),
+        )
+        return self._answer(dispute.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The timeline, oldest first", responses=s.TimelineEventSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
+    def timeline(self, request, pk=None):
+        dispute = self._dispute()
+        events = selectors.timeline_for(dispute=dispute, organization=self.organization)
+        page = self.paginate_queryset(events)
+        serializer = s.TimelineEventSerializer(
+            page, many=True, context={"viewer": self.organization}
+        )
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        summary="Post a message or an internal note",
+        request=s.MessageCreateSerializer,
+        responses={201: s.TimelineEventSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def messages(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.MessageCreateSerializer, request)
+        attachments = selectors.attachments_for_message(
+            dispute=dispute, attachment_ids=data["attachments"]
+        )
+        if attachments is None:
+            raise ValidationFailed(
+                field_errors={"attachments": [_("Unknown attachment of this dispute.")]}
+            )
+        event = services.dispute_message_post(
+            actor=self.actor,
+            dispute=dispute,
+            body=data.get("body", ""),
+            internal=data["internal"],
+            attachments=attachments,
+        )
+        event = selectors.timeline_for(dispute=dispute, organization=self.organization).get(
+            pk=event.pk
+        )
+        body = s.TimelineEventSerializer(event, context={"viewer": self.organization}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Upload evidence",
+        request={"multipart/form-data": s.AttachmentCreateSerializer},
+        responses={201: s.AttachmentSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @idempotent
+    def attachments(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.AttachmentCreateSerializer, request)
+        attachment = services.dispute_attachment_add(
+            actor=self.actor, dispute=dispute, upload=data["file"], internal=data["internal"]
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    def initial(self, request, *args, **kwargs):
+        # Refuse an oversized upload from its declared length, before it is read at all.
+        if request.method == "POST" and self.action == "attachments":
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = None
+            check_declared_size(declared)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Proposals, oldest first",
+        request=None,
+        responses=s.ProposalSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Propose a resolution (or counter the open one)",
+        request=s.ProposalCreateSerializer,
+        responses={201: s.ProposalSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def proposals(self, request, pk=None):
+        if request.method == "GET":
+            proposals = selectors.proposal_list_for(dispute=self._dispute())
+            return Response(s.ProposalSerializer(proposals, many=True).data)
+        return self._proposal_create(request)
+
+    @idempotent
+    def _proposal_create(self, request):
+        dispute = self._dispute()
+        data = _valid(s.ProposalCreateSerializer, request)
+        proposal = services.proposal_create(actor=self.actor, dispute=dispute, **data)
+        return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept the open proposal",
+        request=s.ProposalAcceptSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"proposals/(?P<proposal_id>{UUID_PATTERN})/accept",
+    )
+    @idempotent
+    def accept(self, request, pk=None, proposal_id=None):
+        dispute = self._dispute()
+        proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_id)
+        data = _valid(s.ProposalAcceptSerializer, request)
+        services.proposal_accept(actor=self.actor, dispute=dispute, proposal=proposal, **data)
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Reject the open proposal", request=s.NoteSerializer, responses=s.DisputeSerializer
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"proposals/(?P<proposal_id>{UUID_PATTERN})/reject",
+    )
+    @idempotent
+    def reject(self, request, pk=None, proposal_id=None):
+        dispute = self._dispute()
+        proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_id)
+        data = _valid(s.NoteSerializer, request)
+        services.proposal_reject(
+            actor=self.actor, dispute=dispute, proposal=proposal, note=data.get("note", "")
+        )
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Carry out the accepted resolution (supplier)",
+        request=s.FulfilSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def fulfil(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.FulfilSerializer, request)
+        services.dispute_fulfil(actor=self.actor, dispute=dispute, **data)
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Escalate to a refund request or to arbitration",
+        request=s.EscalateSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def escalate(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.EscalateSerializer, request)
+        services.dispute_escalate(actor=self.actor, dispute=dispute, **data)
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Close (merchant)", request=s.NoteSerializer, responses=s.DisputeSerializer
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.NoteSerializer, request)
+        services.dispute_close(actor=self.actor, dispute=dispute, note=data.get("note", ""))
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Reopen within 30 days of closing (merchant)",
+        request=s.NoteSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reopen(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.NoteSerializer, request)
+        services.dispute_reopen(actor=self.actor, dispute=dispute, note=data.get("note", ""))
+        return self._answer(dispute.pk)
+
+
+class AnyContentNegotiation(BaseContentNegotiation):
+    """A download answers with the file whatever the client's Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class AttachmentDownloadView(ScopedAPIView):
+    """The file, to a party of its dispute; to anyone else, 404."""
+
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        summary="Download an attachment",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, pk):
+        attachment = selectors.attachment_get(attachment_id=pk, organization=self.organization)
+        return attachment_response(attachment)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

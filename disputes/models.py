@@ -1,0 +1,545 @@
+"""Disputes: a merchant's ticket against one supplier about lines of one order.
+
+Every table here is merchant-owned (`TenantModel`). A supplier reaches a row only through
+the dispute addressed to it, and never an internal row (notes, internal attachments): the
+managers refuse those at the query level, the selectors and serializers refuse them again.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, OrganizationKind
+from core.ids import new_id
+from core.tenancy import TenantModel
+from disputes.files import ACCEPTED_TYPES
+from orders.models import Order, OrderLine, Shipment
+
+
+class DisputeKind(models.TextChoices):
+    PROBLEM = "problem", _("problem report")
+    REFUND = "refund", _("refund request")
+
+
+class Reason(models.TextChoices):
+    """Every reason code of API.md; `REASONS_BY_KIND` says which kind offers which."""
+
+    TRACKING_INVALID = "tracking_invalid", _("Tracking code looks invalid")
+    NOT_RECEIVED = "not_received", _("Customer did not receive the order")
+    DAMAGED = "damaged", _("Product defective or damaged")
+    WRONG_ITEM = "wrong_item", _("Wrong product, size or colour received")
+    NOT_AS_DESCRIBED = "not_as_described", _("Product not as described")
+    CUSTOMS_HOLD = "customs_hold", _("Held at customs")
+    OTHER = "other", _("Other")
+    CUSTOMER_WRONG_SIZE = "customer_wrong_size", _("Customer ordered the wrong size")
+    SUPPLIER_WRONG_SIZE = "supplier_wrong_size", _("Supplier sent the wrong size")
+    NO_TRACKING = "no_tracking", _("Supplier gave no tracking number")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    OVERSIZED = "oversized", _("Oversized or overweight")
+    SHIPPING_DELAYED = "shipping_delayed", _("Shipping delayed")
+    SUPPLIER_UNRESPONSIVE = "supplier_unresponsive", _("Supplier unresponsive")
+    CUSTOMER_CANCELLED = "customer_cancelled", _("Customer cancelled")
+    WRONG_ADDRESS = "wrong_address", _("Wrong address")
+
+
+REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
+    DisputeKind.PROBLEM: (
+        Reason.TRACKING_INVALID,
+        Reason.NOT_RECEIVED,
+        Reason.DAMAGED,
+        Reason.WRONG_ITEM,
+        Reason.NOT_AS_DESCRIBED,
+        Reason.CUSTOMS_HOLD,
+        Reason.OTHER,
+    ),
+    DisputeKind.REFUND: (
+        Reason.DAMAGED,
+        Reason.CUSTOMER_WRONG_SIZE,
+        Reason.NOT_AS_DESCRIBED,
+        Reason.SUPPLIER_WRONG_SIZE,
+        Reason.NOT_RECEIVED,
+        Reason.NO_TRACKING,
+        Reason.OUT_OF_STOCK,
+        Reason.OVERSIZED,
+        Reason.SHIPPING_DELAYED,
+        Reason.SUPPLIER_UNRESPONSIVE,
+        Reason.CUSTOMER_CANCELLED,
+        Reason.WRONG_ADDRESS,
+    ),
+}
+
+# The refund reason a problem report becomes when it escalates, unless the merchant names one.
+REFUND_REASON_FOR_PROBLEM: dict[str, str] = {
+    Reason.TRACKING_INVALID: Reason.NO_TRACKING,
+    Reason.NOT_RECEIVED: Reason.NOT_RECEIVED,
+    Reason.DAMAGED: Reason.DAMAGED,
+    Reason.WRONG_ITEM: Reason.NOT_AS_DESCRIBED,
+    Reason.NOT_AS_DESCRIBED: Reason.NOT_AS_DESCRIBED,
+    Reason.CUSTOMS_HOLD: Reason.NOT_RECEIVED,
+    Reason.OTHER: Reason.NOT_AS_DESCRIBED,
+}
+
+
+class DisputeStatus(models.TextChoices):
+    # Opened for a reason that needs photo or video evidence and none is attached yet:
+    # the supplier is not asked to act (no respond_by) until the merchant attaches some.
+    AWAITING_EVIDENCE = "awaiting_evidence", _("awaiting evidence")
+    AWAITING_SUPPLIER = "awaiting_supplier", _("awaiting supplier")  # supplier's turn to answer
+    AWAITING_MERCHANT = "awaiting_merchant", _("awaiting merchant")  # merchant's turn to answer
+    # A proposal is open; the party that did not make it accepts, rejects or counters.
+    RESOLUTION_PROPOSED = "resolution_proposed", _("resolution proposed")
+    RESOLUTION_ACCEPTED = "resolution_accepted", _("resolution accepted")  # supplier carries out
+    IN_ARBITRATION = "in_arbitration", _("in arbitration")  # a platform operator decides
+    RESOLVED = "resolved", _("resolved")  # carried out or decided; the merchant confirms
+    CLOSED = "closed", _("closed")  # the merchant closed it; may reopen within 30 days
+    CANCELLED = "cancelled", _("cancelled")  # cancelled by a rule (required evidence missing)
+
+
+# A dispute in these states no longer blocks its order lines from a new dispute.
+FINISHED_STATUSES = frozenset({DisputeStatus.CLOSED, DisputeStatus.CANCELLED})
+OPEN_STATUSES = frozenset(DisputeStatus.values) - FINISHED_STATUSES
+
+
+class DisputeCounter(TenantModel):
+    """The last dispute number of a merchant; its row lock serialises number allocation."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dispute counter")
+        verbose_name_plural = _("dispute counters")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant"], name="dispute_counter_one_per_merchant")
+        ]
+
+    def __str__(self):
+        return f"{self.merchant_id}: {self.last_number}"
+
+
+class Dispute(TenantModel):
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    number = models.PositiveIntegerField(_("number"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    supplier = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganizationKind.SUPPLIER},
+    )
+    lines = models.ManyToManyField(
+        OrderLine, through="DisputeLine", through_fields=("dispute", "order_line")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=DisputeKind.choices)
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=24, choices=DisputeStatus.choices)
+    description = models.TextField(_("description"), blank=True)
+    requested_amount = models.DecimalField(
+        _("requested amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    # Snapshot of the evidence policy when opened or escalated, so a later policy change
+    # does not move a dispute under the parties' feet.
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    evidence_received_at = models.DateTimeField(_("evidence received at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    resolve_by = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        _("escalated to a refund request at"), null=True, blank=True
+    )
+    arbitration_requested_at = models.DateTimeField(
+        _("arbitration requested at"), null=True, blank=True
+    )
+    accepted_at = models.DateTimeField(_("resolution accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    # The proposal the other party must answer, and the one that settled the dispute;
+    # kept on the row so that `allowed_actions` of a whole page costs no extra query.
+    open_proposal = models.ForeignKey(
+        "Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.ForeignKey(
+        "Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Timeline positions are allocated under the dispute's row lock: events of one
+    # transaction share a millisecond, so neither time nor UUIDv7 orders them.
+    last_event_position = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "number"], name="dispute_number_unique_per_merchant"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "-id"], name="dispute_merchant_recent"),
+            models.Index(fields=["merchant", "status", "-id"], name="dispute_merchant_status"),
+            models.Index(fields=["supplier", "status", "respond_by"], name="dispute_supplier_due"),
+            models.Index(fields=["supplier", "-id"], name="dispute_supplier_recent"),
+            models.Index(fields=["order"], name="dispute_order"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        now = timezone.now()
+        return self.is_open and any(
+            due is not None and due < now for due in (self.respond_by, self.resolve_by)
+        )
+
+
+class DisputeLine(TenantModel):
+    """An order line a dispute is about; `is_open` lets the database refuse a second one."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="dispute_lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("disputed line")
+        verbose_name_plural = _("disputed lines")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "order_line"], name="dispute_line_unique"),
+            # The last wall behind the service's check: two open disputes on one line.
+            models.UniqueConstraint(
+                fields=["order_line"], condition=Q(is_open=True), name="dispute_line_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dispute_id}: {self.order_line_id}"
+
+
+class Party(models.TextChoices):
+    MERCHANT = "merchant", _("merchant")
+    SUPPLIER = "supplier", _("supplier")
+    PLATFORM = "platform", _("platform")
+    SYSTEM = "system", _("system")
+
+
+class EventType(models.TextChoices):
+    MESSAGE = "message", _("message")
+    NOTE = "note", _("internal note")  # merchant staff only; never reaches a supplier
+    ATTACHMENT = "attachment", _("attachment")
+    STATUS = "status", _("status change")
+    PROPOSAL = "proposal", _("proposal")
+    ESCALATION = "escalation", _("escalation")
+    DEADLINE = "deadline", _("deadline")
+    SYSTEM = "system", _("system notice")
+
+
+class SupplierVisibleUnlessInternal(TenantModel):
+    """A child of a dispute: its supplier sees it unless it is internal to the merchant."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    internal = models.BooleanField(_("internal"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def visible_to(cls, organization) -> Q:
+        if organization.is_supplier:
+            # Defence in depth: even a selector that forgets the filter gets no notes.
+            return Q(supplier_id=organization.pk, internal=False)
+        return super().visible_to(organization)
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Never the uploader's name: ids only, so a path says nothing and cannot collide.
+    return (
+        f"disputes/{instance.merchant_id}/{instance.dispute_id}/{instance.id}{instance.extension}"
+    )
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("image")
+    VIDEO = "video", _("video")
+    DOCUMENT = "document", _("document")
+
+
+class Attachment(SupplierVisibleUnlessInternal):
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    author_party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["dispute", "created_at"], name="attachment_dispute")]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def extension(self) -> str:
+        return ACCEPTED_TYPES[self.content_type].extension if self.content_type else ""
+
+    @property
+    def is_evidence(self) -> bool:
+        return self.kind in (AttachmentKind.IMAGE, AttachmentKind.VIDEO)
+
+    @property
+    def is_previewable(self) -> bool:
+        # Only images this server re-encoded itself are ever shown inline.
+        return self.kind == AttachmentKind.IMAGE
+
+
+class TimelineEvent(SupplierVisibleUnlessInternal):
+    """One line of a dispute's audit trail; never updated, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveIntegerField()
+    type = models.CharField(_("type"), max_length=12, choices=EventType.choices)
+    author_party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Text people wrote (messages, notes, reasons). What the system says is kept as a
+    # code with parameters in `data` and worded in the reader's language when read.
+    body = models.TextField(_("text"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    attachments = models.ManyToManyField(
+        Attachment, through="TimelineEventAttachment", related_name="events"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "position"], name="event_position_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.dispute_id} {self.position} {self.type}"
+
+
+class TimelineEventAttachment(TenantModel):
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="+")
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "attachment"], name="event_attachment_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.event_id}: {self.attachment_id}"
+
+
+class ResolutionType(models.TextChoices):
+    REFUND = "refund", _("full refund")
+    PARTIAL_REFUND = "partial_refund", _("partial refund")
+    RESHIP = "reship", _("reship")
+    REPLACEMENT = "replacement", _("replacement")
+    RETURN_REFUND = "return_refund", _("return and refund")
+    STORE_CREDIT = "store_credit", _("store credit")
+    COMPENSATION = "compensation", _("compensation")
+    # Only a platform arbitration decides this one: the claim is turned down.
+    REJECTION = "rejection", _("claim rejected")
+
+
+PROPOSABLE_RESOLUTIONS = tuple(r for r in ResolutionType.values if r != ResolutionType.REJECTION)
+# Resolutions that carry an amount of money; the others are carried out in goods.
+MONEY_RESOLUTIONS = frozenset(
+    {
+        ResolutionType.REFUND,
+        ResolutionType.PARTIAL_REFUND,
+        ResolutionType.RETURN_REFUND,
+        ResolutionType.STORE_CREDIT,
+        ResolutionType.COMPENSATION,
+    }
+)
+# Resolutions the supplier carries out by sending goods, with a tracking number.
+SHIPPING_RESOLUTIONS = frozenset({ResolutionType.RESHIP, ResolutionType.REPLACEMENT})
+
+
+class Fault(models.TextChoices):
+    SUPPLIER = "supplier", _("supplier")
+    CARRIER = "carrier", _("carrier")
+    CUSTOMER = "customer", _("customer")
+
+
+class CostBearer(models.TextChoices):
+    MERCHANT = "merchant", _("merchant")
+    SUPPLIER = "supplier", _("supplier")
+    CUSTOMER = "customer", _("customer")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("open")  # waiting for the other party
+    ACCEPTED = "accepted", _("accepted")  # settles the dispute once carried out
+    REJECTED = "rejected", _("rejected")
+    SUPERSEDED = "superseded", _("superseded")  # a counter-proposal or arbitration replaced it
+
+
+class Proposal(TenantModel):
+    """A resolution offered by one party (or decided by the platform in arbitration)."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="proposals")
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    resolution = models.CharField(_("resolution"), max_length=20, choices=ResolutionType.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.TextField(_("note"), blank=True)
+    rma_number = models.CharField(_("RMA number"), max_length=64, blank=True)
+    fault = models.CharField(_("at fault"), max_length=10, choices=Fault.choices, blank=True)
+    return_shipping_paid_by = models.CharField(
+        _("return shipping paid by"), max_length=10, choices=CostBearer.choices, blank=True
+    )
+    restocking_paid_by = models.CharField(
+        _("restocking paid by"), max_length=10, choices=CostBearer.choices, blank=True
+    )
+    restocking_fee_percent = models.DecimalField(
+        _("restocking fee (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    proposed_by_party = models.CharField(_("proposed by"), max_length=10, choices=Party.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # How the supplier carried it out.
+    refund_reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fulfilled_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [models.Index(fields=["dispute", "created_at"], name="proposal_dispute")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(restocking_fee_percent__isnull=True)
+                | Q(restocking_fee_percent__gte=0, restocking_fee_percent__lte=50),
+                name="proposal_restocking_fee_at_most_half",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_resolution_display()} ({self.get_status_display()})"
+
+
+class EvidenceRequirement(TenantModel):
+    """A merchant tightens the default evidence policy: this reason also needs evidence."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence requirement")
+        verbose_name_plural = _("evidence requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "reason"], name="evidence_reason_unique")
+        ]
+
+    def __str__(self):
+        return self.get_reason_display()
+
+
+class CostDefault(TenantModel):
+    """A merchant's own answer to "who pays return shipping and restocking" for a fault."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    fault = models.CharField(_("at fault"), max_length=10, choices=Fault.choices)
+    return_shipping_paid_by = models.CharField(
+        _("return shipping paid by"), max_length=10, choices=CostBearer.choices
+    )
+    restocking_paid_by = models.CharField(
+        _("restocking paid by"), max_length=10, choices=CostBearer.choices
+    )
+
+    class Meta:
+        verbose_name = _("cost default")
+        verbose_name_plural = _("cost defaults")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "fault"], name="cost_default_unique")
+        ]
+
+    def __str__(self):
+        return self.get_fault_display()
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST with an Idempotency-Key, replayed for repeats.
+
+    Owned by the calling organization (merchant OR supplier) rather than a merchant, so it
+    is not a TenantModel; it is only ever read by (organization, user, key).
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    # Null while the first request is still running.
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "key"], name="idempotent_request_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_age")]
+
+    def __str__(self):
+        return self.key
+
+
+class ArbitrationCase(Dispute):
+    """The platform's queue in the admin: disputes waiting for an operator's decision."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("arbitration case")
+        verbose_name_plural = _("arbitration queue")

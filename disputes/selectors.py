@@ -1,0 +1,199 @@
+"""Reads of the disputes domain, scoped by the active tenant, with their joins decided here.
+
+A supplier never receives an internal row: the managers already refuse them (see
+`SupplierVisibleUnlessInternal.visible_to`), and every selector here filters them again.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core import tenancy
+from core.errors import NotFound
+from disputes.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Dispute,
+    DisputeStatus,
+    Proposal,
+    TimelineEvent,
+)
+from orders.models import Order, OrderLine
+
+
+@dataclass(frozen=True)
+class DisputeFilters:
+    status: str = ""
+    kind: str = ""
+    reason: str = ""
+    supplier: str = ""  # slug or id
+    merchant: str = ""  # slug or id (suppliers' view)
+    order: str = ""
+    q: str = ""
+    overdue: bool = False
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _with_details(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "order",
+        "supplier",
+        "merchant",
+        "open_proposal",
+        "resolution",
+        "resolution__shipment",
+    ).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("sku", "id")),
+    )
+
+
+def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
+    if filters.status:
+        queryset = queryset.filter(status__in=filters.status.split(","))
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.reason:
+        queryset = queryset.filter(reason=filters.reason)
+    for field, value in (("supplier", filters.supplier), ("merchant", filters.merchant)):
+        if value:
+            as_id = parse_uuid(value)
+            queryset = queryset.filter(
+                Q(**{f"{field}__slug": value}) | Q(**{f"{field}_id": as_id})
+                if as_id
+                else Q(**{f"{field}__slug": value})
+            )
+    if filters.order:
+        order_id = parse_uuid(filters.order)
+        queryset = queryset.filter(
+            Q(order_id=order_id) | Q(order__external_id=filters.order)
+            if order_id
+            else Q(order__external_id=filters.order)
+        )
+    if filters.q:
+        text = filters.q.strip()
+        if text.startswith("#") and text[1:].isdigit() and len(text) < 10:
+            # "#42" is how people write a dispute number: nothing else matches it.
+            queryset = queryset.filter(number=int(text[1:]))
+        else:
+            match = (
+                Q(order__external_id__icontains=text)
+                | Q(order__customer_name__icontains=text)
+                | Q(description__icontains=text)
+            )
+            organization = tenancy.current_organization()
+            if organization is None or organization.is_merchant:
+                # Suppliers never see customers' e-mail addresses, so cannot probe for them.
+                match |= Q(order__customer_email__iexact=text)
+            if text.isdigit() and len(text) < 10:  # beyond, not a number Postgres stores
+                match |= Q(number=int(text))
+            queryset = queryset.filter(match)
+    if filters.overdue:
+        now = timezone.now()
+        queryset = queryset.filter(status__in=OPEN_STATUSES).filter(
+            Q(respond_by__lt=now) | Q(resolve_by__lt=now)
+        )
+    return queryset
+
+
+def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+    """The active merchant's disputes (the scope keeps other merchants' out)."""
+    return _with_details(_filtered(Dispute.objects.all(), filters))
+
+
+def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+    """The disputes addressed to the active supplier, across every merchant it serves."""
+    return _with_details(_filtered(Dispute.objects.all(), filters))
+
+
+def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+    """The portal's inbox: grouped by merchant, the most urgent first, finished ones last."""
+    return dispute_list_for_supplier(filters=filters).order_by(
+        "merchant__name",
+        "merchant_id",
+        F("respond_by").asc(nulls_last=True),
+        F("resolve_by").asc(nulls_last=True),
+        "-opened_at",
+    )
+
+
+def dispute_counts_by_status(*, filters: DisputeFilters = DisputeFilters()) -> dict[str, int]:
+    rows = _filtered(Dispute.objects.all(), filters).values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(DisputeStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def dispute_get(*, dispute_id) -> Dispute:
+    """One dispute the active organization may see; anything else is NotFound."""
+    pk = parse_uuid(dispute_id)
+    dispute = _with_details(Dispute.objects.all()).filter(pk=pk).first() if pk else None
+    if dispute is None:
+        raise NotFound()
+    return dispute
+
+
+def timeline_for(*, dispute: Dispute, organization) -> QuerySet:
+    """The events of a dispute oldest first; a supplier's copy never holds internal ones."""
+    events = TimelineEvent.objects.filter(dispute=dispute)
+    attachments = Attachment.objects.order_by("created_at")
+    if organization is None or not organization.is_merchant:
+        events = events.filter(internal=False)
+        attachments = attachments.filter(internal=False)
+    return events.select_related("author_user", "author_organization").prefetch_related(
+        Prefetch("attachments", queryset=attachments)
+    )
+
+
+def attachment_list_for(*, dispute: Dispute, organization) -> QuerySet:
+    attachments = Attachment.objects.filter(dispute=dispute).select_related("uploaded_by")
+    if organization is None or not organization.is_merchant:
+        attachments = attachments.filter(internal=False)
+    return attachments.order_by("created_at")
+
+
+def attachment_get(*, attachment_id, organization) -> Attachment:
+    pk = parse_uuid(attachment_id)
+    attachments = Attachment.objects.all()
+    if organization is None or not organization.is_merchant:
+        attachments = attachments.filter(internal=False)
+    attachment = attachments.filter(pk=pk).first() if pk else None
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+def attachments_for_message(*, dispute: Dispute, attachment_ids) -> list[Attachment] | None:
+    """The dispute's attachments named in a message body; None when one is unknown."""
+    ids = [parse_uuid(value) for value in attachment_ids]
+    if any(pk is None for pk in ids):
+        return None
+    found = list(Attachment.objects.filter(dispute=dispute, pk__in=ids))
+    return found if len(found) == len(set(ids)) else None
+
+
+def proposal_list_for(*, dispute: Dispute) -> QuerySet:
+    return (
+        Proposal.objects.filter(dispute=dispute).select_related("shipment").order_by("created_at")
+    )
+
+
+def proposal_get(*, dispute: Dispute, proposal_id) -> Proposal:
+    pk = parse_uuid(proposal_id)
+    proposal = Proposal.objects.filter(dispute=dispute, pk=pk).first() if pk else None
+    if proposal is None:
+        raise NotFound()
+    return proposal
+
+
+def order_for_dispute(*, order_id) -> Order | None:
+    """An order of the active merchant, by id; None for unknown, foreign or malformed ids."""
+    pk = parse_uuid(order_id)
+    return Order.objects.filter(pk=pk).first() if pk else None

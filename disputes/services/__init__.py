@@ -1,0 +1,36 @@
+"""Every write of the disputes domain; views, admin and tasks call these and nothing else."""
+
+from disputes.services.attachments import dispute_attachment_add
+from disputes.services.closing import dispute_close, dispute_reopen
+from disputes.services.escalation import (
+    dispute_arbitrate,
+    dispute_cancel_for_missing_evidence,
+    dispute_escalate,
+)
+from disputes.services.opening import dispute_open
+from disputes.services.policy import cost_default_set, evidence_policy_set
+from disputes.services.proposals import (
+    dispute_fulfil,
+    proposal_accept,
+    proposal_create,
+    proposal_reject,
+)
+from disputes.services.timeline import dispute_message_post, dispute_notice_post
+
+__all__ = [
+    "cost_default_set",
+    "dispute_arbitrate",
+    "dispute_attachment_add",
+    "dispute_cancel_for_missing_evidence",
+    "dispute_close",
+    "dispute_escalate",
+    "dispute_fulfil",
+    "dispute_message_post",
+    "dispute_notice_post",
+    "dispute_open",
+    "dispute_reopen",
+    "evidence_policy_set",
+    "proposal_accept",
+    "proposal_create",
+    "proposal_reject",
+]

@@ -1,0 +1,177 @@
+"""The shape every dispute transition shares: lock, check, set, record, effects after commit."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from core.errors import NotFound
+from disputes import policies, transitions
+from disputes.models import (
+    Dispute,
+    EventType,
+    ProposalStatus,
+    TimelineEvent,
+    TimelineEventAttachment,
+)
+
+# Status → the timestamp field that records entering it.
+STATUS_TIME_FIELDS = {
+    "resolution_accepted": "accepted_at",
+    "in_arbitration": "arbitration_requested_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+    "cancelled": "cancelled_at",
+}
+
+
+def locked(dispute: Dispute | str) -> Dispute:
+    """Re-read the dispute under a row lock, in the caller's transaction.
+
+    Two parties acting at once queue here; the second one re-reads the state the first
+    left and is checked against it, so both cannot succeed.
+    """
+    dispute_id = getattr(dispute, "pk", dispute)
+    try:
+        # of=("self",): only the dispute row is locked, and nullable joins are allowed.
+        return (
+            Dispute.objects.select_for_update(of=("self",))
+            .select_related("open_proposal", "resolution")
+            .get(pk=dispute_id)
+        )
+    except Dispute.DoesNotExist as error:
+        raise NotFound() from error
+
+
+class Change:
+    """One transition in progress on a locked dispute.
+
+    Collects the fields to save and the events to append, then saves once. Only this class
+    assigns `status` (STYLE.md: only transition services change it).
+    """
+
+    def __init__(self, dispute: Dispute, *, actor: Actor, action: str | None):
+        self.dispute = dispute
+        self.actor = actor
+        self.action = action
+        if action is None:
+            # Opening: the dispute is new and unsaved; there is no state to move from.
+            self.was_waiting_on = None
+            self.previous_status = ""
+            self.target = dispute.status
+        else:
+            self.was_waiting_on = policies.waiting_on(dispute)
+            self.previous_status = dispute.status
+            self.target = transitions.check(dispute, actor, action)
+        self.fields: set[str] = set()
+        self.events: list[TimelineEvent] = []
+        self.restart_resolution = False
+        self.hooked = False
+
+    def set(self, **values) -> None:
+        for name, value in values.items():
+            setattr(self.dispute, name, value)
+            self.fields.add(name)
+
+    def apply_status(self, status: str | None = None) -> None:
+        status = status or self.target
+        if status == self.dispute.status:
+            return
+        self.set(status=status)
+        time_field = STATUS_TIME_FIELDS.get(status)
+        if time_field:
+            self.set(**{time_field: timezone.now()})
+
+    def record(
+        self,
+        type: str,
+        *,
+        code: str = "",
+        body: str = "",
+        internal: bool = False,
+        attachments: Iterable = (),
+        actor: Actor | None = None,
+        **data,
+    ) -> TimelineEvent:
+        actor = actor or self.actor
+        dispute = self.dispute
+        dispute.last_event_position += 1
+        self.fields.add("last_event_position")
+        if code:
+            data["code"] = code
+        event = TimelineEvent.objects.create(
+            merchant_id=dispute.merchant_id,
+            supplier_id=dispute.supplier_id,
+            dispute=dispute,
+            position=dispute.last_event_position,
+            type=type,
+            internal=internal or type == EventType.NOTE,
+            author_party=actor.party,
+            author_user=actor.user,
+            author_organization=actor.organization,
+            body=body,
+            data=data,
+        )
+        attachments = list(attachments)
+        if attachments:
+            TimelineEventAttachment.objects.bulk_create(
+                TimelineEventAttachment(
+                    merchant_id=dispute.merchant_id, event=event, attachment=attachment
+                )
+                for attachment in attachments
+            )
+        self.events.append(event)
+        return event
+
+    def record_status(self, *, code: str, body: str = "", actor: Actor | None = None, **data):
+        if self.previous_status != self.dispute.status:
+            data.setdefault("from", self.previous_status)
+            data.setdefault("to", self.dispute.status)
+        return self.record(EventType.STATUS, code=code, body=body, actor=actor, **data)
+
+    def save(self) -> Dispute:
+        dispute = self.dispute
+        respond_by, resolve_by = policies.due_times(
+            dispute,
+            was_waiting_on=self.was_waiting_on,
+            restart_resolution=self.restart_resolution,
+        )
+        self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())
+        if dispute._state.adding:
+            dispute.save()
+        else:
+            dispute.save(update_fields=sorted(self.fields))
+        if not self.hooked:
+            # Registered once; reads the events when the transaction has committed.
+            self.hooked = True
+            transaction.on_commit(
+                lambda: after_commit(
+                    dispute_id=dispute.pk, event_ids=[event.pk for event in self.events]
+                )
+            )
+        return dispute
+
+
+def supersede_open_proposal(dispute: Dispute, change: Change) -> None:
+    """Arbitration or closing ends the negotiation: the open proposal is no longer on offer."""
+    proposal = dispute.open_proposal
+    if proposal is None:
+        return
+    proposal.status = ProposalStatus.SUPERSEDED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    change.set(open_proposal=None)
+
+
+def release_lines(dispute: Dispute) -> None:
+    """A finished dispute no longer holds its lines: a new one may be opened on them."""
+    dispute.dispute_lines.update(is_open=False)
+
+
+def after_commit(*, dispute_id, event_ids: list) -> None:
+    """Where notifications and deadline rows hook in once their engines exist (issue 5).
+
+    Runs only after the transaction committed, so nobody is told about a change that was
+    rolled back; receives ids, never instances, so it can be handed to a task as is.
+    """

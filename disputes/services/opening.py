@@ -1,0 +1,223 @@
+"""Opening a dispute: the rules a ticket must pass before a supplier ever sees it."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.actors import Actor
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from disputes import policies
+from disputes.models import (
+    REASONS_BY_KIND,
+    Dispute,
+    DisputeCounter,
+    DisputeKind,
+    DisputeLine,
+    DisputeStatus,
+    EventType,
+    Reason,
+)
+from disputes.services.common import Change
+from orders.models import Order, OrderLine
+
+# Reasons that only make sense before the parcel leaves (DESIGN.md, "request a refund").
+PRE_SHIPMENT_REASONS = frozenset(
+    {
+        Reason.OUT_OF_STOCK,
+        Reason.OVERSIZED,
+        Reason.SHIPPING_DELAYED,
+        Reason.SUPPLIER_UNRESPONSIVE,
+        Reason.CUSTOMER_CANCELLED,
+        Reason.WRONG_ADDRESS,
+    }
+)
+
+
+def lines_total(lines) -> Decimal:
+    """What the customer paid for these lines: the most a refund of them can return."""
+    return sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
+
+
+def dispute_open(
+    *,
+    actor: Actor,
+    order: Order,
+    lines: list[OrderLine],
+    kind: str,
+    reason: str,
+    description: str = "",
+    requested_amount: Decimal | None = None,
+) -> Dispute:
+    if not (actor.is_merchant and actor.can_work):
+        raise PermissionDenied(_("Only the merchant's staff can open a dispute."))
+    if actor.organization.pk != order.merchant_id:
+        raise ValidationFailed(field_errors={"order": [_("Unknown order.")]})
+    lines = _check_lines(order, lines)
+    supplier = lines[0].supplier
+    _check_reason(kind, reason)
+    _check_wrong_address(order, lines, reason)
+    if requested_amount is not None:
+        check_amount(requested_amount, lines, field="requested_amount")
+    elif kind == DisputeKind.REFUND:
+        requested_amount = lines_total(lines)
+
+    needs_evidence = policies.evidence_required(merchant_id=order.merchant_id, reason=reason)
+    status = DisputeStatus.AWAITING_EVIDENCE if needs_evidence else DisputeStatus.AWAITING_SUPPLIER
+    with transaction.atomic():
+        # The counter row is the merchant's lock for opening: numbers never collide, and
+        # two agents opening on the same line one after the other see each other's dispute.
+        number = _next_number(order.merchant_id)
+        _check_lines_not_disputed(lines)
+        dispute = Dispute(
+            merchant_id=order.merchant_id,
+            number=number,
+            order=order,
+            supplier=supplier,
+            kind=kind,
+            reason=reason,
+            status=status,
+            description=description.strip(),
+            requested_amount=requested_amount,
+            currency=order.currency,
+            evidence_required=needs_evidence,
+            opened_by=actor.user,
+            opened_at=timezone.now(),
+        )
+        change = Change(dispute, actor=actor, action=None)
+        change.save()
+        try:
+            with transaction.atomic():
+                DisputeLine.objects.bulk_create(
+                    DisputeLine(
+                        merchant_id=order.merchant_id,
+                        dispute=dispute,
+                        order_line=line,
+                        supplier=supplier,
+                    )
+                    for line in lines
+                )
+        except IntegrityError as error:
+            raise Conflict(_("One of these lines already has an open dispute.")) from error
+        change.record(EventType.STATUS, code="opened", to=status, kind=kind, reason=reason)
+        if needs_evidence:
+            change.record(EventType.SYSTEM, code="evidence_needed", actor=Actor.system())
+        change.save()
+    return dispute
+
+
+def _check_lines(order: Order, lines: list[OrderLine]) -> list[OrderLine]:
+    unique = list({line.pk: line for line in lines}.values())
+    if not unique:
+        raise ValidationFailed(field_errors={"lines": [_("Pick at least one line of the order.")]})
+    if any(line.order_id != order.pk for line in unique):
+        raise ValidationFailed(
+            field_errors={"lines": [_("Every line must belong to the disputed order.")]}
+        )
+    if len({line.supplier_id for line in unique}) > 1:
+        raise ValidationFailed(
+            field_errors={
+                "lines": [
+                    _(
+                        "These lines are fulfilled by different suppliers; open one dispute "
+                        "per supplier."
+                    )
+                ]
+            }
+        )
+    supplier = unique[0].supplier
+    if not supplier.verified:
+        raise ValidationFailed(
+            _(
+                "%(supplier)s is not a verified supplier, so disputes with it are not handled "
+                "in Redress: open the dispute on %(supplier)s's own platform."
+            )
+            % {"supplier": supplier.name},
+            field_errors={
+                "lines": [
+                    _("%(supplier)s is not verified: dispute on its own platform.")
+                    % {"supplier": supplier.name}
+                ]
+            },
+        )
+    return unique
+
+
+def _check_reason(kind: str, reason: str) -> None:
+    if kind not in REASONS_BY_KIND:
+        raise ValidationFailed(field_errors={"kind": [_('Choose "problem" or "refund".')]})
+    if reason not in REASONS_BY_KIND[kind]:
+        raise ValidationFailed(
+            field_errors={
+                "reason": [
+                    _("%(reason)s is not a reason for a %(kind)s. Choose one of: %(choices)s.")
+                    % {
+                        "reason": reason,
+                        "kind": DisputeKind(kind).label,
+                        "choices": ", ".join(REASONS_BY_KIND[kind]),
+                    }
+                ]
+            }
+        )
+
+
+def _check_wrong_address(order: Order, lines: list[OrderLine], reason: str) -> None:
+    # A domestic parcel can still be intercepted and redirected; an international one cannot.
+    if (
+        reason == Reason.WRONG_ADDRESS
+        and order.is_international
+        and any(line.shipped_at for line in lines)
+    ):
+        raise ValidationFailed(
+            field_errors={
+                "reason": [_("An international parcel cannot be intercepted once it has shipped.")]
+            }
+        )
+
+
+def check_amount(amount: Decimal, lines, *, field: str) -> None:
+    if amount <= 0:
+        raise ValidationFailed(field_errors={field: [_("The amount must be more than zero.")]})
+    paid = lines_total(lines)
+    if amount > paid:
+        raise ValidationFailed(
+            field_errors={
+                field: [
+                    _("The amount cannot exceed what was paid for these lines (%(paid)s).")
+                    % {"paid": paid}
+                ]
+            }
+        )
+
+
+def _next_number(merchant_id) -> int:
+    DisputeCounter.cross_tenant_objects.bulk_create(
+        [DisputeCounter(merchant_id=merchant_id)], ignore_conflicts=True
+    )
+    # The UPDATE takes the row lock and holds it to the end of the transaction.
+    DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id).update(
+        last_number=F("last_number") + 1
+    )
+    return (
+        DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id)
+        .values_list("last_number", flat=True)
+        .get()
+    )
+
+
+def _check_lines_not_disputed(lines: list[OrderLine]) -> None:
+    taken = (
+        DisputeLine.cross_tenant_objects.filter(
+            order_line__in=[line.pk for line in lines], is_open=True
+        )
+        .select_related("dispute")
+        .first()
+    )
+    if taken is not None:
+        raise Conflict(
+            _("This order line already has an open dispute: #%(number)s.")
+            % {"number": taken.dispute.number},
+            field_errors={"dispute": {"id": str(taken.dispute.pk), "number": taken.dispute.number}},
+        )

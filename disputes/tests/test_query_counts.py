@@ -1,0 +1,101 @@
+"""Lists and details cost the same number of queries for 10 rows as for 100."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from disputes import services
+from disputes.tests.samples import png_upload
+
+URL = "/api/v1/disputes/"
+
+
+def fill(disputes, count, **kwargs):
+    for _number in range(count):
+        dispute = disputes.in_state("resolution_proposed", **kwargs)
+    return dispute
+
+
+def add_events(disputes, dispute, count):
+    with disputes.acting("acme_agent") as actor:
+        for number in range(count):
+            services.dispute_message_post(
+                actor=actor,
+                dispute=disputes.refresh(dispute),
+                body=f"Message {number}",
+                internal=number % 3 == 0,
+            )
+        if count:
+            services.dispute_attachment_add(
+                actor=actor, dispute=disputes.refresh(dispute), upload=png_upload()
+            )
+
+
+def count_queries(client, path, **params):
+    client.get(path, params)  # warm: the first call of a token or session records its use
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize("caller", ["acme_owner", "shenzhen_agent"])
+def test_dispute_list_is_constant(world, disputes, django_assert_num_queries, caller):
+    client = world.client(caller)
+    fill(disputes, 10)
+    small, response = count_queries(client, URL, page_size=100)
+    assert len(response.json()["results"]) == 10
+    fill(disputes, 90)
+    with django_assert_num_queries(small):
+        response = client.get(URL, {"page_size": 100})
+    assert len(response.json()["results"]) == 100
+
+
+@pytest.mark.parametrize("caller", ["acme_owner", "shenzhen_agent"])
+def test_dispute_detail_and_timeline_are_constant(
+    world, disputes, django_assert_num_queries, caller
+):
+    client = world.client(caller)
+    dispute = disputes.in_state("resolution_proposed")
+    add_events(disputes, dispute, 10)
+    detail, _response = count_queries(client, f"{URL}{dispute.pk}/")
+    timeline, _response = count_queries(client, f"{URL}{dispute.pk}/timeline/")
+    add_events(disputes, dispute, 90)
+    with django_assert_num_queries(detail):
+        client.get(f"{URL}{dispute.pk}/")
+    with django_assert_num_queries(timeline):
+        response = client.get(f"{URL}{dispute.pk}/timeline/")
+    # 104 events, a third of the messages internal: the supplier's page holds the rest.
+    assert len(response.json()["results"]) == (100 if caller == "acme_owner" else 70)
+    assert detail <= 6
+    assert timeline <= 6
+
+
+def test_dashboard_list_is_constant(world, disputes, client, django_assert_num_queries):
+    client.force_login(world.users["acme_owner"])
+    fill(disputes, 10)
+    small, _response = count_queries(client, "/app/disputes/")
+    fill(disputes, 90)
+    with django_assert_num_queries(small):
+        client.get("/app/disputes/")
+
+
+def test_portal_inbox_is_constant(world, disputes, client, django_assert_num_queries):
+    client.force_login(world.users["shenzhen_agent"])
+    fill(disputes, 10)
+    small, _response = count_queries(client, "/portal/disputes/")
+    fill(disputes, 40)
+    fill(disputes, 50, merchant="globex", caller="globex_owner")
+    with django_assert_num_queries(small):
+        client.get("/portal/disputes/")
+
+
+@pytest.mark.parametrize(("caller", "path"), [("acme_owner", "app"), ("shenzhen_agent", "portal")])
+def test_dispute_page_is_constant(world, disputes, client, django_assert_num_queries, caller, path):
+    client.force_login(world.users[caller])
+    dispute = disputes.in_state("resolution_proposed")
+    add_events(disputes, dispute, 10)
+    small, _response = count_queries(client, f"/{path}/disputes/{dispute.pk}/")
+    add_events(disputes, dispute, 90)
+    with django_assert_num_queries(small):
+        client.get(f"/{path}/disputes/{dispute.pk}/")

@@ -1,0 +1,193 @@
+"""What the dispute pages post to: one form, one service, back to the dispute.
+
+htmx swaps just the dispute panel from the answer; without JavaScript the same forms work
+as plain posts. Files come from the drop zone (fetch, JSON answers) or the plain form.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.errors import DomainError, NotFound
+from disputes import selectors, services
+from disputes.downloads import attachment_response
+from disputes.files import check_declared_size
+from disputes.web import forms
+from disputes.web.common import MerchantSide, SupplierSide, dispute_or_404, error_text
+
+
+class DisputeActionView(View):
+    """POST /<id>/<action>/: one form, one service, back to the dispute with a message."""
+
+    def post(self, request, pk, action, proposal_pk=None):
+        answers_proposal = action in ("accept", "reject")
+        handler = getattr(self, f"do_{action}", None)
+        if handler is None or answers_proposal != (proposal_pk is not None):
+            raise Http404
+        dispute = dispute_or_404(pk)
+        try:
+            handler(dispute, proposal_pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except DomainError as error:
+            if isinstance(error, NotFound):
+                raise Http404 from error
+            messages.error(request, error_text(error))
+        return redirect(self.url("-detail", dispute.pk))
+
+    def _form(self, form_class):
+        form = form_class(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label or name}: {' '.join(errors)}"
+                    if name in form.fields
+                    else " ".join(errors)
+                    for name, errors in form.errors.items()
+                ]
+            )
+        return form.cleaned_data
+
+    def do_messages(self, dispute, _proposal_pk):
+        data = self._form(forms.MessageForm)
+        services.dispute_message_post(
+            actor=self.actor, dispute=dispute, body=data["body"], internal=data["internal"]
+        )
+        messages.success(
+            self.request, _("Internal note saved.") if data["internal"] else _("Message sent.")
+        )
+
+    def do_proposals(self, dispute, _proposal_pk):
+        data = self._form(forms.ProposalForm)
+        services.proposal_create(actor=self.actor, dispute=dispute, **data)
+        messages.success(self.request, _("Proposal sent."))
+
+    def do_accept(self, dispute, proposal_pk):
+        data = self._form(forms.AcceptForm)
+        proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_pk)
+        services.proposal_accept(actor=self.actor, dispute=dispute, proposal=proposal, **data)
+        messages.success(self.request, _("Proposal accepted."))
+
+    def do_reject(self, dispute, proposal_pk):
+        data = self._form(forms.NoteForm)
+        proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_pk)
+        services.proposal_reject(
+            actor=self.actor, dispute=dispute, proposal=proposal, note=data["note"]
+        )
+        messages.success(self.request, _("Proposal rejected."))
+
+    def do_fulfil(self, dispute, _proposal_pk):
+        data = self._form(forms.FulfilForm)
+        services.dispute_fulfil(actor=self.actor, dispute=dispute, **data)
+        messages.success(self.request, _("Marked as carried out."))
+
+    def do_escalate(self, dispute, _proposal_pk):
+        data = self._form(forms.EscalateForm)
+        services.dispute_escalate(actor=self.actor, dispute=dispute, **data)
+        messages.success(self.request, _("Escalated."))
+
+    def do_close(self, dispute, _proposal_pk):
+        data = self._form(forms.NoteForm)
+        services.dispute_close(actor=self.actor, dispute=dispute, note=data["note"])
+        messages.success(self.request, _("Dispute closed."))
+
+    def do_reopen(self, dispute, _proposal_pk):
+        data = self._form(forms.NoteForm)
+        services.dispute_reopen(actor=self.actor, dispute=dispute, note=data["note"])
+        messages.success(self.request, _("Dispute reopened."))
+
+
+class MerchantDisputeActionView(MerchantSide, DisputeActionView):
+    pass
+
+
+class SupplierDisputeActionView(SupplierSide, DisputeActionView):
+    pass
+
+
+class AttachmentUploadView(View):
+    """Files dropped on the dispute page (fetch, answers JSON) or sent by the plain form."""
+
+    def post(self, request, pk):
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            check_declared_size(int(request.META.get("CONTENT_LENGTH") or 0))
+        except (DomainError, ValueError) as error:
+            return self._answer(request, pk, wants_json, error=error)
+        dispute = dispute_or_404(pk)
+        internal = request.POST.get("internal") == "on" and self.actor.is_merchant
+        uploads = request.FILES.getlist("file")
+        if not uploads:
+            error = DomainError(_("Choose a file."))
+            return self._answer(request, pk, wants_json, error=error)
+        stored = []
+        for upload in uploads:
+            try:
+                attachment = services.dispute_attachment_add(
+                    actor=self.actor, dispute=dispute, upload=upload, internal=internal
+                )
+            except DomainError as error:
+                return self._answer(request, pk, wants_json, error=error, stored=stored)
+            stored.append(attachment)
+            dispute = dispute_or_404(pk)
+        return self._answer(request, pk, wants_json, stored=stored)
+
+    def _answer(self, request, pk, wants_json, *, error=None, stored=()):
+        files = [{"id": str(a.pk), "filename": a.filename} for a in stored]
+        if wants_json:
+            if error is not None:
+                status = getattr(error, "status_code", 400)
+                return JsonResponse({"detail": error_text(error), "stored": files}, status=status)
+            return JsonResponse({"stored": files}, status=201)
+        if stored:
+            messages.success(
+                request,
+                _("Attached: %(names)s.") % {"names": ", ".join(a.filename for a in stored)},
+            )
+        if error is not None:
+            messages.error(request, error_text(error))
+        return redirect(self.url("-detail", pk))
+
+
+class MerchantAttachmentUploadView(MerchantSide, AttachmentUploadView):
+    pass
+
+
+class SupplierAttachmentUploadView(SupplierSide, AttachmentUploadView):
+    pass
+
+
+class AttachmentFileView(View):
+    """An image preview (inline, only images this server re-encoded) or a download."""
+
+    inline = True
+
+    def get(self, request, attachment_pk):
+        try:
+            attachment = selectors.attachment_get(
+                attachment_id=attachment_pk, organization=request.organization
+            )
+        except NotFound as error:
+            raise Http404 from error
+        if self.inline and not attachment.is_previewable:
+            raise Http404
+        return attachment_response(attachment, inline=self.inline)
+
+
+class MerchantAttachmentPreviewView(MerchantSide, AttachmentFileView):
+    pass
+
+
+class SupplierAttachmentPreviewView(SupplierSide, AttachmentFileView):
+    pass
+
+
+class MerchantAttachmentDownloadView(MerchantSide, AttachmentFileView):
+    inline = False
+
+
+class SupplierAttachmentDownloadView(SupplierSide, AttachmentFileView):
+    inline = False

@@ -1,0 +1,292 @@
+"""Dashboard (/app/disputes/) and portal (/portal/disputes/) pages.
+
+One set of views serves both sides; `side` picks the templates and the URL names, the page
+mixin picks who may come in. The forms they show post to disputes.web.actions.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from rest_framework.exceptions import NotFound as CursorNotFound
+from rest_framework.request import Request
+
+from accounts.models import MERCHANT_MANAGERS
+from core.errors import DomainError
+from disputes import policies, selectors, services, transitions
+from disputes.api.views import DisputePagination
+from disputes.models import (
+    OPEN_STATUSES,
+    CostBearer,
+    DisputeLine,
+    DisputeStatus,
+    Fault,
+    Reason,
+    ResolutionType,
+)
+from disputes.web import forms
+from disputes.web.common import (
+    MerchantSide,
+    SupplierSide,
+    dispute_or_404,
+    error_text,
+    filters_from,
+)
+from disputes.wording import author_name, event_text
+from orders.selectors import order_line_list_for_order, order_list_for_merchant
+from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_merchant
+
+PAGE_SIZE = 50
+INBOX_SIZE = 200
+
+
+class DisputeListView(MerchantSide, TemplateView):
+    template_name = "app/disputes/list.html"
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["app/disputes/_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = forms.FilterForm(self.request.GET)
+        filters = filters_from(form)
+        paginator = DisputePagination()
+        paginator.page_size = PAGE_SIZE
+        try:
+            page = paginator.paginate_queryset(
+                selectors.dispute_list_for_merchant(filters=filters), Request(self.request)
+            )
+        except CursorNotFound as error:
+            raise Http404 from error
+        counts = selectors.dispute_counts_by_status(filters=filters_from(form, status=""))
+        query = self.request.GET.copy()
+        query.pop("status", None)
+        query.pop("cursor", None)
+        context.update(
+            form=form,
+            filters=self.request.GET,
+            disputes=page,
+            next_link=paginator.get_next_link(),
+            previous_link=paginator.get_previous_link(),
+            counts=[(status, label, counts[status]) for status, label in DisputeStatus.choices],
+            total=sum(counts.values()),
+            status_query=query.urlencode(),
+            suppliers=supplier_list_for_merchant().order_by("name"),
+            can_write=self.actor.can_work,
+        )
+        return context
+
+
+class SupplierInboxView(SupplierSide, TemplateView):
+    """Across merchants, grouped by merchant, the closest deadline first."""
+
+    template_name = "portal/disputes/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = forms.FilterForm(self.request.GET)
+        show_all = self.request.GET.get("show") == "all"
+        statuses = "" if show_all else ",".join(sorted(OPEN_STATUSES))
+        filters = filters_from(form)
+        if not filters.status:
+            filters = filters_from(form, status=statuses)
+        disputes = list(selectors.dispute_inbox_for_supplier(filters=filters)[:INBOX_SIZE])
+        for dispute in disputes:
+            dispute.my_turn = policies.waiting_on(dispute) == "supplier"
+        context.update(
+            form=form,
+            filters=self.request.GET,
+            disputes=disputes,
+            truncated=len(disputes) == INBOX_SIZE,
+            show_all=show_all,
+            merchants=merchant_list_for_supplier().order_by("name"),
+            statuses=DisputeStatus.choices,
+        )
+        return context
+
+
+class DisputeDetailMixin:
+    def get_template_names(self):
+        # After an htmx action only the dispute panel travels (with its messages).
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["disputes/_panel.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dispute = dispute_or_404(kwargs["pk"])
+        viewer = self.request.organization
+        events = list(selectors.timeline_for(dispute=dispute, organization=viewer))
+        for event in events:
+            event.text = event_text(event)
+            event.author_name = author_name(event, viewer)
+        allowed = transitions.allowed_actions(dispute, self.actor)
+        context.update(
+            dispute=dispute,
+            events=events,
+            proposals=list(selectors.proposal_list_for(dispute=dispute)),
+            allowed=allowed,
+            waiting_on=policies.waiting_on(dispute),
+            base_url=self.url("-detail", dispute.pk),
+            upload_url=self.url("-upload", dispute.pk),
+            preview_url_name=f"{self.side}-dispute-attachment",
+            download_url_name=f"{self.side}-dispute-attachment-download",
+            side=self.side,
+            resolutions=[
+                (value, label)
+                for value, label in ResolutionType.choices
+                if value != ResolutionType.REJECTION
+            ],
+            faults=Fault.choices,
+            bearers=CostBearer.choices,
+            refund_reasons=forms.EscalateForm.base_fields["reason"].choices[1:],
+            is_merchant=self.actor.is_merchant,
+        )
+        return context
+
+
+class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
+    template_name = "app/disputes/detail.html"
+
+
+class SupplierDisputeDetailView(SupplierSide, DisputeDetailMixin, TemplateView):
+    template_name = "portal/disputes/detail.html"
+
+
+class DisputeOpenView(MerchantSide, View):
+    """Open a dispute from an order: pick lines, kind, reason, describe, attach photos."""
+
+    template_name = "app/disputes/new.html"
+
+    def get(self, request):
+        order_id = request.GET.get("order")
+        if not order_id:
+            return self._pick_order(request)
+        order = self._order(order_id)
+        lines = self._lines(order)
+        return self._render(request, order, lines, forms.OpenDisputeForm(lines=lines))
+
+    def post(self, request):
+        order = self._order(request.GET.get("order") or request.POST.get("order"))
+        lines = self._lines(order)
+        form = forms.OpenDisputeForm(request.POST, lines=lines)
+        if not form.is_valid():
+            return self._render(request, order, lines, form, status=400)
+        data = form.cleaned_data
+        chosen = order_line_list_for_order(order=order, line_ids=data["lines"]) or []
+        try:
+            dispute = services.dispute_open(
+                actor=self.actor,
+                order=order,
+                lines=chosen,
+                kind=data["kind"],
+                reason=data["reason"],
+                description=data["description"],
+                requested_amount=data["requested_amount"],
+            )
+        except DomainError as error:
+            form.add_error(None, error_text(error))
+            return self._render(request, order, lines, form, status=error.status_code)
+        self._attach(request, dispute)
+        messages.success(request, _("Dispute #%(number)s opened.") % {"number": dispute.number})
+        return redirect(self.url("-detail", dispute.pk))
+
+    def _attach(self, request, dispute):
+        # The dispute stands even if a photo is refused: say which, and let them retry.
+        for upload in request.FILES.getlist("files"):
+            try:
+                services.dispute_attachment_add(
+                    actor=self.actor,
+                    dispute=dispute_or_404(dispute.pk),
+                    upload=upload,
+                )
+            except DomainError as error:
+                messages.error(request, f"{upload.name}: {error_text(error)}")
+
+    def _order(self, order_id):
+        order = selectors.order_for_dispute(order_id=order_id)
+        if order is None:
+            raise Http404
+        return order
+
+    def _lines(self, order):
+        lines = list(order.lines.select_related("supplier").order_by("supplier__name", "sku"))
+        taken = dict(
+            DisputeLine.objects.filter(order_line__in=lines, is_open=True).values_list(
+                "order_line_id", "dispute__number"
+            )
+        )
+        for line in lines:
+            line.open_dispute_number = taken.get(line.pk)
+        return lines
+
+    def _render(self, request, order, lines, form, status=200):
+        context = {
+            "order": order,
+            "lines": lines,
+            "form": form,
+            "chosen": set(form["lines"].value() or []),
+            "reasons": forms.reason_options(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def _pick_order(self, request):
+        query = request.GET.get("q", "").strip()[:100]
+        orders = []
+        if query:
+            orders = list(
+                order_list_for_merchant()
+                .filter(external_id__icontains=query)
+                .order_by("-placed_at")[:20]
+            )
+        return render(request, "app/disputes/pick_order.html", {"orders": orders, "q": query})
+
+
+class DisputePolicyView(MerchantSide, TemplateView):
+    """The merchant's dispute rules: extra reasons needing evidence, and the cost table."""
+
+    template_name = "app/disputes/policy.html"
+    write_roles = MERCHANT_MANAGERS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        merchant_id = self.request.organization.pk
+        required = policies.evidence_required_reasons(merchant_id=merchant_id)
+        context.update(
+            reasons=[
+                (value, label, value in required, value in policies.EVIDENCE_REQUIRED_REASONS)
+                for value, label in Reason.choices
+            ],
+            costs=[
+                (fault, Fault(fault).label, shipping, restocking, own)
+                for fault, shipping, restocking, own in policies.cost_table(merchant_id=merchant_id)
+            ],
+            bearers=CostBearer.choices,
+            can_edit=self.request.membership.role in MERCHANT_MANAGERS,
+            missing_evidence_days=policies.MISSING_EVIDENCE_DAYS,
+        )
+        return context
+
+    def post(self, request):
+        try:
+            if request.POST.get("form") == "evidence":
+                services.evidence_policy_set(
+                    actor=self.actor, reasons=request.POST.getlist("reasons")
+                )
+            else:
+                for fault in Fault.values:
+                    services.cost_default_set(
+                        actor=self.actor,
+                        fault=fault,
+                        return_shipping_paid_by=request.POST.get(f"{fault}-shipping", ""),
+                        restocking_paid_by=request.POST.get(f"{fault}-restocking", ""),
+                    )
+        except DomainError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Dispute rules saved."))
+        return redirect("app-dispute-policy")

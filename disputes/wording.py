@@ -1,0 +1,110 @@
+"""How the timeline words what the system recorded, in the reader's language.
+
+Events keep a code and its parameters, not a sentence: a Spanish merchant and a Chinese
+supplier read the same event each in their own language.
+"""
+
+from django.utils.translation import gettext as _
+
+from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _money(data) -> str:
+    if data.get("amount") in (None, ""):
+        return ""
+    return f"{data['amount']} {data.get('currency', '')}".strip()
+
+
+def _resolution(data) -> str:
+    text = _label(ResolutionType, data.get("resolution") or data.get("decision"))
+    money = _money(data)
+    return f"{text} ({money})" if money else text
+
+
+def describe(event) -> str:
+    """The system's sentence for an event, or '' for one that is only people's text."""
+    data = event.data or {}
+    code = data.get("code", "")
+    if code == "opened":
+        return _("Opened a %(kind)s: %(reason)s.") % {
+            "kind": _label(DisputeKind, data.get("kind")),
+            "reason": _label(Reason, data.get("reason")),
+        }
+    if code == "evidence_needed":
+        return _(
+            "This reason needs a photo or video of what arrived. The supplier is asked to "
+            "respond once it is attached."
+        )
+    if code == "evidence_received":
+        return _("Evidence received: the supplier is asked to respond.")
+    if code == "attached":
+        return _("Attached %(filename)s.") % {"filename": data.get("filename", "")}
+    if code == "proposal_made":
+        return _("Proposed: %(resolution)s.") % {"resolution": _resolution(data)}
+    if code == "proposal_countered":
+        return _("Counter-proposal: %(resolution)s.") % {"resolution": _resolution(data)}
+    if code == "proposal_accepted":
+        return _("Accepted the proposal: %(resolution)s.") % {"resolution": _resolution(data)}
+    if code == "proposal_rejected":
+        return _("Rejected the proposal: %(resolution)s.") % {"resolution": _resolution(data)}
+    if code == "fulfilled":
+        if data.get("tracking_number"):
+            return _("Shipped again: %(carrier)s tracking number %(number)s.") % {
+                "carrier": data.get("carrier") or _("carrier unknown"),
+                "number": data["tracking_number"],
+            }
+        return _("Carried out: refund reference %(reference)s.") % {
+            "reference": data.get("refund_reference", "")
+        }
+    if code == "escalated_to_refund":
+        return _("Escalated to a refund request: %(reason)s.") % {
+            "reason": _label(Reason, data.get("reason"))
+        }
+    if code == "escalated_to_arbitration":
+        return _("Asked the platform to arbitrate.")
+    if code == "arbitration_decided":
+        return _("Arbitration decision: %(decision)s.") % {"decision": _resolution(data)}
+    if code == "closed":
+        return _("Closed the dispute.")
+    if code == "reopened":
+        return _("Reopened the dispute.")
+    if code == "cancelled_missing_evidence":
+        return _("Cancelled: the required photo or video evidence was not attached in time.")
+    if data.get("to"):
+        return _("Status: %(status)s.") % {"status": _label(DisputeStatus, data["to"])}
+    # A rule's notice with a code this module does not know carries its own words.
+    return str(data.get("text", ""))
+
+
+def event_text(event) -> str:
+    """The whole text of an event: the system's sentence, then what the person wrote."""
+    sentence = describe(event)
+    if sentence and event.body:
+        return f"{sentence}\n\n{event.body}"
+    return sentence or event.body
+
+
+def kind_label(kind: str) -> str:
+    return _label(DisputeKind, kind)
+
+
+def author_name(event, viewer) -> str:
+    """A person's name for their own side; "Shop · Person" for the other side."""
+    if event.author_party == Party.SYSTEM:
+        return "Redress"
+    if event.author_party == Party.PLATFORM:
+        return _("Redress arbitration")
+    person = event.author_user.get_short_name() if event.author_user else ""
+    organization = event.author_organization
+    if organization is None:
+        return person
+    if viewer is not None and organization.pk == viewer.pk:
+        return person or organization.name
+    return f"{organization.name} · {person}" if person else organization.name

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from notifications import selectors
+
+
+class Bell:
+    """What the header's bell needs; the count is read only when a template shows it."""
+
+    def __init__(self, request):
+        self._request = request
+        prefix = "app" if request.organization.is_merchant else "portal"
+        self.namespace = f"{prefix}-notifications"
+        self.list_url = reverse(f"{self.namespace}:list")
+        self.count_url = reverse(f"{self.namespace}:bell")
+        self.poll_seconds = settings.NOTIFICATION_BELL_POLL_SECONDS
+
+    @property
+    def unread(self) -> int:
+        if not hasattr(self, "_unread"):
+            self._unread = selectors.notification_unread_count(user=self._request.user)
+        return self._unread
+
+
+def notification_bell(request):
+    # API pages (the docs) render templates with DRF's request, whose anonymous user is None.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(request, "organization", None) is None:
+        return {"notification_bell": None}
+    return {"notification_bell": SimpleLazyObject(lambda: Bell(request))}

@@ -1,0 +1,83 @@
+"""Reads of the notification engine, scoped to the active organization."""
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+
+from notifications.events import EVENT_TYPES
+from notifications.models import (
+    EmailPreference,
+    Notification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+# The delivery page shows the latest attempts of each delivery, not all of a day's retries.
+ATTEMPTS_SHOWN = 20
+
+
+def _uuid(value) -> uuid.UUID | None:
+    # An id that is not even well-formed is simply not found (404), never a 500.
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def notification_get_for_user(*, user, notification_id) -> Notification | None:
+    notification_id = _uuid(notification_id)
+    if notification_id is None:
+        return None
+    return Notification.objects.filter(pk=notification_id, user=user).first()
+
+
+def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(user=user)
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def email_preference_types_for_user(*, user) -> set[str]:
+    """The event types `user` receives e-mail for (every type unless switched off)."""
+    muted = set(
+        EmailPreference.objects.filter(user=user, email=False).values_list("event_type", flat=True)
+    )
+    return {event_type for event_type in EVENT_TYPES if event_type not in muted}
+
+
+def webhook_endpoint_list() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(deleted_at__isnull=True)
+
+
+def webhook_endpoint_get(*, endpoint_id) -> WebhookEndpoint | None:
+    endpoint_id = _uuid(endpoint_id)
+    if endpoint_id is None:
+        return None
+    return webhook_endpoint_list().filter(pk=endpoint_id).first()
+
+
+def webhook_delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .prefetch_related(
+            Prefetch(
+                "attempts_log",
+                queryset=WebhookAttempt.objects.order_by("-at"),
+                to_attr="recent_attempts",
+            )
+        )
+    )
+
+
+def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id) -> WebhookDelivery | None:
+    delivery_id = _uuid(delivery_id)
+    if delivery_id is None:
+        return None
+    return webhook_delivery_list(endpoint=endpoint).filter(pk=delivery_id).first()

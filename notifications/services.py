@@ -1,0 +1,549 @@
+"""Writes of the notification engine: notify(), the senders, the outbox sweep, webhooks.
+
+`notify(event=...)` is the one way in (see notifications.events for the Event a domain
+builds). In the caller's transaction it writes, per recipient and channel, one row with a
+unique (merchant, event dedup key, recipient): the in-app Notification, and pending
+EmailDelivery / WebhookDelivery outbox rows, whose tasks are enqueued after commit.
+
+Sending is at most once per row: a task claims its row with a conditional UPDATE
+(pending → sending), does the network I/O with no transaction open, and records the
+result. A pending row whose task was lost (Redis restarted, worker killed before it ran)
+is enqueued again by `outbox_sweep` (beat, every minute), and so is a row claimed by a
+worker that died mid-send (after the claim lease). In that last case the message may
+have gone out just before the crash: the one window where a second copy is possible.
+Webhook receivers drop it by the payload's "id", which every retry repeats.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import random
+import secrets
+import smtplib
+import time
+from datetime import datetime, timedelta
+
+import urllib3
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.actors import Actor
+from accounts.models import MERCHANT_OWNERS, Membership
+from core import tenancy
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from notifications import net, selectors
+from notifications.events import ALL_EVENTS, EVENT_TYPES, Event, Text, as_text
+from notifications.models import (
+    DeliveryStatus,
+    EmailDelivery,
+    EmailPreference,
+    Notification,
+    NotificationEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_SCOPE_REASON = "notification outbox: deliveries of every merchant"
+SIGNATURE_HEADER = "Redress-Signature"
+
+
+# ---------------------------------------------------------------------------------------
+# notify()
+
+
+def _language(user) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def _recipient_memberships(event: Event) -> list[Membership]:
+    """(user, organization) pairs to tell, once each, without the excluded people."""
+    excluded = {user.pk for user in event.exclude_users if user is not None}
+    chosen: dict[tuple, Membership] = {}
+    for recipients in event.recipients:
+        organization = recipients.organization
+        if event.internal and organization.pk != event.merchant.pk:
+            raise ValueError("An internal event may only be addressed to its merchant.")
+        memberships = Membership.objects.filter(
+            organization=organization, user__is_active=True
+        ).select_related("user", "organization")
+        if recipients.roles is not None:
+            memberships = memberships.filter(role__in=recipients.roles)
+        if recipients.users is not None:
+            memberships = memberships.filter(user__in=[user.pk for user in recipients.users])
+        for membership in memberships:
+            if membership.user_id not in excluded:
+                chosen.setdefault((membership.user_id, membership.organization_id), membership)
+    return list(chosen.values())
+
+
+def notify(*, event: Event) -> NotificationEvent:
+    """Record an event for every recipient and channel; idempotent by `event.dedup_key`."""
+    if event.type not in EVENT_TYPES:
+        raise ValueError(f"Unknown notification event type {event.type!r}.")
+    if not event.dedup_key:
+        raise ValueError("A notification event needs a deduplication key.")
+    title, body = as_text(event.title), as_text(event.body)
+    memberships = _recipient_memberships(event)
+    # No savepoint of its own: a failure here fails the caller's transaction, as it should,
+    # and notify() stays a few round trips cheaper inside a domain service.
+    with transaction.atomic(savepoint=False):
+        record, _created = NotificationEvent.cross_tenant_objects.get_or_create(
+            merchant=event.merchant,
+            dedup_key=event.dedup_key,
+            defaults={
+                "type": event.type,
+                "title": title.to_json(),
+                "body": body.to_json(),
+                "url": event.url,
+                "data": dict(event.data),
+                "email_template": event.email_template,
+                "email_context": dict(event.email_context),
+                "internal": event.internal,
+            },
+        )
+        Notification.cross_tenant_objects.bulk_create(
+            [_in_app(record, membership) for membership in memberships],
+            ignore_conflicts=True,
+        )
+        muted = set(
+            EmailPreference.objects.filter(
+                user__in=[m.user_id for m in memberships], event_type=record.type, email=False
+            ).values_list("user_id", flat=True)
+        )
+        emails = EmailDelivery.cross_tenant_objects.bulk_create(
+            [
+                EmailDelivery(
+                    merchant=event.merchant,
+                    event=record,
+                    user_id=membership.user_id,
+                    organization_id=membership.organization_id,
+                )
+                for membership in {m.user_id: m for m in memberships}.values()
+                if membership.user_id not in muted and membership.user.email
+            ],
+            ignore_conflicts=True,
+        )
+        hooks = []
+        if event.webhooks:
+            retry_until = timezone.now() + timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
+            hooks = WebhookDelivery.cross_tenant_objects.bulk_create(
+                [
+                    WebhookDelivery(
+                        merchant=event.merchant,
+                        event=record,
+                        endpoint=endpoint,
+                        retry_until=retry_until,
+                    )
+                    for endpoint in _subscribed_endpoints(event.merchant, record.type)
+                ],
+                ignore_conflicts=True,
+            )
+        # Rows that already existed (a repeated key) keep their own task; enqueuing their
+        # would-be ids is a no-op, since the task returns when its row is not there.
+        email_ids = [str(row.pk) for row in emails]
+        hook_ids = [str(row.pk) for row in hooks]
+        transaction.on_commit(lambda: enqueue_deliveries(email_ids, hook_ids))
+    return record
+
+
+def _in_app(record: NotificationEvent, membership: Membership) -> Notification:
+    language = _language(membership.user)
+    return Notification(
+        merchant_id=record.merchant_id,
+        event=record,
+        organization_id=membership.organization_id,
+        user_id=membership.user_id,
+        type=record.type,
+        title=Text.render_json(record.title, language)[:300],
+        body=Text.render_json(record.body, language),
+        url=record.url,
+        created_at=record.created_at,
+    )
+
+
+def _subscribed_endpoints(merchant, event_type: str) -> list[WebhookEndpoint]:
+    return list(
+        WebhookEndpoint.cross_tenant_objects.filter(
+            merchant=merchant, active=True, deleted_at__isnull=True
+        ).filter(Q(events__contains=[event_type]) | Q(events__contains=[ALL_EVENTS]))
+    )
+
+
+def enqueue_deliveries(email_ids: list[str], webhook_ids: list[str]) -> None:
+    """Hand the rows to Celery; a failure here is logged, and the outbox sweep recovers."""
+    from notifications import tasks
+
+    for task, ids in (
+        (tasks.email_delivery_send_task, email_ids),
+        (tasks.webhook_delivery_send_task, webhook_ids),
+    ):
+        for delivery_id in ids:
+            try:
+                task.apply_async(
+                    args=[delivery_id],
+                    retry=True,
+                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+                )
+            except Exception:
+                logger.warning(
+                    "Could not enqueue delivery %s; the outbox sweep will.",
+                    delivery_id,
+                    exc_info=True,
+                )
+
+
+# ---------------------------------------------------------------------------------------
+# In-app reads and marks (the reader's own rows, in the active organization's scope)
+
+
+def notification_mark_read(*, user, notification_id) -> Notification | None:
+    notification = selectors.notification_get_for_user(user=user, notification_id=notification_id)
+    if notification is None:
+        return None
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def email_preferences_update(*, user, enabled_types: set[str]) -> None:
+    """E-mail for the event types in `enabled_types`, none for the others."""
+    unknown = set(enabled_types) - set(EVENT_TYPES)
+    if unknown:
+        raise ValidationFailed(field_errors={"events": [_("Unknown event type.")]})
+    with transaction.atomic():
+        for event_type in EVENT_TYPES:
+            EmailPreference.objects.update_or_create(
+                user=user, event_type=event_type, defaults={"email": event_type in enabled_types}
+            )
+
+
+# ---------------------------------------------------------------------------------------
+# Claiming and retrying outbox rows
+
+
+def _backoff(attempts: int) -> float:
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    delay = min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATION_RETRY_MAX_SECONDS)
+    # Jitter spreads the retries of everything that failed together (an outage).
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 — not security
+
+
+def _claim(model, delivery_id) -> datetime | None:
+    """pending → sending, only if due: two tasks for one row cannot both win."""
+    now = timezone.now()
+    claimed = model.cross_tenant_objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return now if claimed else None
+
+
+def _finish(model, delivery_id, claimed_at, **fields) -> None:
+    # Conditional on our own claim: a row whose lease expired belongs to someone else now.
+    model.cross_tenant_objects.filter(
+        pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=claimed_at
+    ).update(**fields)
+
+
+def _retry_later(model, delivery_id, claimed_at, error: str, give_up: bool) -> float | None:
+    row = model.cross_tenant_objects.filter(pk=delivery_id).values("attempts").first()
+    if give_up or row is None:
+        _finish(model, delivery_id, claimed_at, status=DeliveryStatus.FAILED, last_error=error)
+        return None
+    delay = _backoff(row["attempts"])
+    _finish(
+        model,
+        delivery_id,
+        claimed_at,
+        status=DeliveryStatus.PENDING,
+        last_error=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    return delay
+
+
+# ---------------------------------------------------------------------------------------
+# E-mail
+
+
+def _absolute(url: str) -> str:
+    if url.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + url
+    return url
+
+
+def email_render(*, event: NotificationEvent, user, organization) -> EmailMultiAlternatives:
+    language = _language(user)
+    with translation.override(language):
+        title = Text.render_json(event.title, language)
+        context = {
+            **event.email_context,
+            "title": title,
+            "body": Text.render_json(event.body, language),
+            "url": _absolute(event.url),
+            "organization_name": organization.name,
+            "user_name": user.get_short_name(),
+            "preferences_url": _absolute(
+                "/app/notifications/preferences/"
+                if organization.is_merchant
+                else "/portal/notifications/preferences/"
+            ),
+        }
+        template = event.email_template or "notifications/email/event"
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+        subject = " ".join(f"[Redress] {title}".split())[:200]
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def email_delivery_send(*, delivery_id) -> float | None:
+    """Send one e-mail delivery if it is due; answer the retry delay (s) after a failure."""
+    claimed_at = _claim(EmailDelivery, delivery_id)
+    if claimed_at is None:
+        return None
+    delivery = EmailDelivery.cross_tenant_objects.select_related(
+        "event", "user", "organization"
+    ).get(pk=delivery_id)
+    user = delivery.user
+    if not user.is_active or not user.email:
+        _finish(EmailDelivery, delivery_id, claimed_at, status=DeliveryStatus.CANCELLED)
+        return None
+    message = email_render(event=delivery.event, user=user, organization=delivery.organization)
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        # The address itself is refused: trying again would not help.
+        return _retry_later(EmailDelivery, delivery_id, claimed_at, repr(error), give_up=True)
+    except (smtplib.SMTPException, OSError) as error:
+        give_up = delivery.attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
+        return _retry_later(EmailDelivery, delivery_id, claimed_at, repr(error), give_up=give_up)
+    _finish(
+        EmailDelivery, delivery_id, claimed_at, status=DeliveryStatus.SENT, sent_at=timezone.now()
+    )
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Webhooks
+
+
+def webhook_body(event: NotificationEvent) -> bytes:
+    payload = {
+        "id": str(event.pk),
+        "type": event.type,
+        "created_at": event.created_at.isoformat(),
+        "data": event.data,
+    }
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def webhook_signature(*, secret: str, body: bytes, timestamp: int) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` (API.md)."""
+    signed = f"{timestamp}.".encode() + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def webhook_delivery_send(*, delivery_id) -> float | None:
+    """One POST of one delivery if it is due; answer the retry delay (s) after a failure."""
+    claimed_at = _claim(WebhookDelivery, delivery_id)
+    if claimed_at is None:
+        return None
+    delivery = WebhookDelivery.cross_tenant_objects.select_related("event", "endpoint").get(
+        pk=delivery_id
+    )
+    endpoint = delivery.endpoint
+    if not endpoint.active or endpoint.deleted_at is not None:
+        _finish(WebhookDelivery, delivery_id, claimed_at, status=DeliveryStatus.CANCELLED)
+        return None
+    body = webhook_body(delivery.event)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Redress-Webhooks/1",
+        SIGNATURE_HEADER: webhook_signature(
+            secret=endpoint.secret, body=body, timestamp=int(time.time())
+        ),
+    }
+    status_code, error = None, ""
+    started = time.monotonic()
+    try:
+        answer = net.post(endpoint.url, body=body, headers=headers)
+        status_code = answer.status
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except net.UnsafeTarget as refusal:
+        error = str(refusal)
+    except (urllib3.exceptions.HTTPError, OSError) as failure:
+        error = f"{type(failure).__name__}: {failure}"[:1000]
+    latency_ms = int((time.monotonic() - started) * 1000)
+    WebhookAttempt.cross_tenant_objects.create(
+        merchant_id=delivery.merchant_id,
+        delivery_id=delivery.pk,
+        status_code=status_code,
+        latency_ms=latency_ms,
+        error=error,
+    )
+    if not error:
+        _finish(
+            WebhookDelivery,
+            delivery_id,
+            claimed_at,
+            status=DeliveryStatus.SENT,
+            delivered_at=timezone.now(),
+            last_status_code=status_code,
+            last_error="",
+        )
+        return None
+    WebhookDelivery.cross_tenant_objects.filter(pk=delivery_id).update(last_status_code=status_code)
+    give_up = timezone.now() >= delivery.retry_until
+    return _retry_later(WebhookDelivery, delivery_id, claimed_at, error, give_up=give_up)
+
+
+def _require_owner(actor: Actor) -> None:
+    if not actor.is_merchant or actor.role not in MERCHANT_OWNERS:
+        raise PermissionDenied(_("Only the owner may manage webhooks."))
+
+
+def _check_events(events) -> list[str]:
+    if not isinstance(events, list) or not events:
+        raise ValidationFailed(field_errors={"events": [_("Name at least one event type.")]})
+    unknown = [name for name in events if name != ALL_EVENTS and name not in EVENT_TYPES]
+    if unknown:
+        raise ValidationFailed(
+            field_errors={
+                "events": [
+                    _("Unknown event type(s): %(names)s.") % {"names": ", ".join(map(str, unknown))}
+                ]
+            }
+        )
+    return [ALL_EVENTS] if ALL_EVENTS in events else list(dict.fromkeys(events))
+
+
+def webhook_endpoint_create(
+    *, actor: Actor, url: str, events: list[str], description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its signing secret (returned here, and never shown again)."""
+    _require_owner(actor)
+    events = _check_events(events)
+    try:
+        net.check_url(url)
+    except net.UnsafeTarget as refusal:
+        raise ValidationFailed(field_errors={"url": [str(refusal)]}) from refusal
+    merchant = actor.organization
+    with transaction.atomic():
+        # Counting under the merchant's row lock keeps two parallel creations honest.
+        type(merchant).objects.select_for_update().filter(pk=merchant.pk).first()
+        existing = WebhookEndpoint.cross_tenant_objects.filter(
+            merchant=merchant, deleted_at__isnull=True
+        ).count()
+        if existing >= settings.WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT:
+            raise ValidationFailed(
+                _("A shop may have at most %(count)d webhook endpoints.")
+                % {"count": settings.WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT}
+            )
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        endpoint = WebhookEndpoint.cross_tenant_objects.create(
+            merchant=merchant,
+            url=url,
+            events=events,
+            description=description,
+            secret=secret,
+            created_by=actor.user,
+        )
+    return endpoint, secret
+
+
+def webhook_endpoint_delete(*, actor: Actor, endpoint: WebhookEndpoint) -> None:
+    """Stops deliveries to the endpoint; its delivery log stays for the operators."""
+    _require_owner(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        WebhookEndpoint.cross_tenant_objects.filter(pk=endpoint.pk).update(
+            active=False, deleted_at=now
+        )
+        WebhookDelivery.cross_tenant_objects.filter(
+            endpoint=endpoint, status=DeliveryStatus.PENDING
+        ).update(status=DeliveryStatus.CANCELLED)
+
+
+def webhook_delivery_resend(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again now (same event id), retried for another full window."""
+    _require_owner(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (
+            WebhookDelivery.cross_tenant_objects.filter(
+                pk=delivery.pk, endpoint__deleted_at__isnull=True
+            )
+            .exclude(status=DeliveryStatus.SENDING)
+            .update(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=now,
+                retry_until=now + timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS),
+                last_error="",
+            )
+        )
+        if not updated:
+            raise Conflict(_("This delivery is being sent right now, or its endpoint is deleted."))
+        delivery_id = str(delivery.pk)
+        transaction.on_commit(lambda: enqueue_deliveries([], [delivery_id]))
+    delivery.refresh_from_db()
+    return delivery
+
+
+# ---------------------------------------------------------------------------------------
+# The outbox sweep
+
+
+def _sweep_model(model, *, now: datetime, batch_size: int) -> list[str]:
+    grace = timedelta(seconds=settings.NOTIFICATION_OUTBOX_GRACE_SECONDS)
+    lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
+    ids: list[str] = []
+    for condition in (
+        # A task that never ran: lost with the broker, or never enqueued (Redis was down).
+        Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace),
+        # A worker that died between claim and result: its lease has run out.
+        Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease),
+    ):
+        with transaction.atomic():
+            stuck = list(
+                model.cross_tenant_objects.select_for_update(skip_locked=True)
+                .filter(condition)
+                .order_by()
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            # Due now, so the new task may claim it; not picked again before the grace.
+            model.cross_tenant_objects.filter(pk__in=stuck).update(
+                status=DeliveryStatus.PENDING, next_attempt_at=now
+            )
+        ids.extend(str(pk) for pk in stuck)
+    return ids
+
+
+def outbox_sweep(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Enqueue again the deliveries whose task was lost; answer how many."""
+    now = now or timezone.now()
+    with tenancy.cross_tenant_scope(reason=OUTBOX_SCOPE_REASON):
+        email_ids = _sweep_model(EmailDelivery, now=now, batch_size=batch_size)
+        hook_ids = _sweep_model(WebhookDelivery, now=now, batch_size=batch_size)
+    enqueue_deliveries(email_ids, hook_ids)
+    return len(email_ids) + len(hook_ids)

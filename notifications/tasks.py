@@ -1,0 +1,54 @@
+"""Celery tasks: thin, named, by id; idempotent because each row is claimed (see services).
+
+A failed send is retried with a Celery countdown when the backoff is short; a long
+backoff (webhooks retry for 24 hours) is left to the outbox sweep, which re-enqueues the
+row once `next_attempt_at` passes: an ETA message held for hours in Redis would be
+redelivered after the visibility timeout, or lost with the broker.
+"""
+
+from celery import shared_task
+
+from notifications import services
+
+# Under Redis's visibility timeout (one hour) with a wide margin.
+COUNTDOWN_LIMIT_SECONDS = 600
+# A countdown that lands a little before `next_attempt_at` would find the row not yet due.
+COUNTDOWN_MARGIN_SECONDS = 0.5
+
+SEND_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    # Webhooks: 3 s connect + 10 s read; SMTP similar. Under the outbox claim lease (300 s).
+    "soft_time_limit": 60,
+    "time_limit": 90,
+    "max_retries": None,  # bounded by the service: attempts for e-mail, 24 h for webhooks
+}
+
+
+def _retry(task, delay: float | None) -> None:
+    if delay is not None and delay <= COUNTDOWN_LIMIT_SECONDS:
+        raise task.retry(countdown=delay + COUNTDOWN_MARGIN_SECONDS)
+
+
+@shared_task(name="notifications.send_email", **SEND_OPTIONS)
+def email_delivery_send_task(self, delivery_id: str) -> None:
+    _retry(self, services.email_delivery_send(delivery_id=delivery_id))
+
+
+@shared_task(name="notifications.send_webhook", **SEND_OPTIONS)
+def webhook_delivery_send_task(self, delivery_id: str) -> None:
+    _retry(self, services.webhook_delivery_send(delivery_id=delivery_id))
+
+
+@shared_task(
+    name="notifications.outbox_sweep",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def outbox_sweep_task() -> int:
+    return services.outbox_sweep()

@@ -1,0 +1,100 @@
+"""A real Celery worker (in a thread) on a broker and queue of the test's own.
+
+A fresh Celery app per test, made current so that the engine's `shared_task`s publish
+through it: the test chooses the broker (the shared Redis with a queue no other test
+process reads, or a throwaway redis-server it may stop and start).
+"""
+
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+
+from config.celery import app as project_app
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def make_app(broker_url: str) -> Celery:
+    app = Celery(f"redress-test-{uuid.uuid4().hex[:6]}")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = broker_url
+    app.conf.task_default_queue = f"test-notifications-{uuid.uuid4().hex[:8]}"
+    app.conf.broker_transport_options = {}
+    # A stopped broker must fail a publish fast (the outbox sweep recovers), not hang.
+    app.conf.broker_connection_timeout = 1
+    app.conf.broker_connection_max_retries = 1
+    app.loader.import_default_modules()
+    app.autodiscover_tasks(force=True)
+    app.set_current()
+    app.set_default()
+    return app
+
+
+def restore_project_app() -> None:
+    project_app.set_current()
+    project_app.set_default()
+
+
+@contextmanager
+def running_worker(app: Celery):
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
+    ) as worker:
+        yield worker
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A redis-server of the test's own, with no persistence: a restart loses everything."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def wait_for(condition, timeout: float = 30, message: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out: {message}")

@@ -1,0 +1,290 @@
+"""Order representations per party, and the request bodies (documented for the schema).
+
+What a supplier sees, field by field: the shop's order id, when it was placed, the merchant,
+the customer's name and the shipping address (it prints the label), whether the parcel
+crosses a border, its own lines without prices, its own parcels, and a status computed over
+its own lines. Never: the customer's e-mail, the currency and total, unit prices, other
+suppliers' lines or parcels.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from orders.models import ImportStatus, Order, OrderImport, OrderLine, OrderStatus, Shipment
+from orders.validation import MAX_LINES_PER_ORDER, parse_aware_datetime
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset (API.md, "Times"), not more than a day ahead."""
+
+    def to_internal_value(self, value):
+        try:
+            return parse_aware_datetime(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class CustomerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="customer_name")
+    email = serializers.EmailField(source="customer_email")
+
+
+class SupplierCustomerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="customer_name")
+
+
+class ShippingAddressSerializer(serializers.Serializer):
+    line1 = serializers.CharField(source="ship_line1")
+    line2 = serializers.CharField(source="ship_line2")
+    city = serializers.CharField(source="ship_city")
+    region = serializers.CharField(source="ship_region")
+    postal_code = serializers.CharField(source="ship_postal_code")
+    country = serializers.CharField(source="ship_country", help_text="ISO 3166 alpha-2")
+
+
+class OrganizationRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    supplier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sku",
+            "title",
+            "variant",
+            "quantity",
+            "unit_price",
+            "supplier",
+            "shipped_at",
+        ]
+        read_only_fields = fields
+
+
+class SupplierOrderLineSerializer(OrderLineSerializer):
+    class Meta(OrderLineSerializer.Meta):
+        fields = ["id", "sku", "title", "variant", "quantity", "supplier", "shipped_at"]
+        read_only_fields = fields
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    supplier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    lines = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    carrier = serializers.SerializerMethodField()
+    tracking_problem = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "order",
+            "supplier",
+            "lines",
+            "carrier",
+            "tracking_number",
+            "tracking_valid",
+            "tracking_problem",
+            "status",
+            "shipped_at",
+            "delivered_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_carrier(self, shipment) -> str | None:
+        return shipment.carrier or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_tracking_problem(self, shipment) -> str | None:
+        return shipment.tracking_problem or None
+
+
+class DisputeSummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """The merchant's view of an order (list rows)."""
+
+    customer = CustomerSerializer(source="*", read_only=True)
+    shipping_address = ShippingAddressSerializer(source="*", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "external_id",
+            "placed_at",
+            "currency",
+            "total",
+            "status",
+            "is_international",
+            "customer",
+            "shipping_address",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderDetailSerializer(OrderSerializer):
+    shipments = ShipmentSerializer(many=True, read_only=True)
+    disputes = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "shipments", "disputes"]
+        read_only_fields = fields
+
+    @extend_schema_field(DisputeSummarySerializer(many=True))
+    def get_disputes(self, order) -> list:
+        return DisputeSummarySerializer(
+            self.context.get("disputes", {}).get(order.pk, []), many=True
+        ).data
+
+
+class SupplierOrderSerializer(serializers.ModelSerializer):
+    """A supplier's view of an order (list rows): only what it needs to ship its lines."""
+
+    merchant = OrganizationRefSerializer(read_only=True)
+    status = serializers.ChoiceField(
+        source="supplier_status",
+        choices=OrderStatus.choices,
+        read_only=True,
+        help_text="Over this supplier's own lines and parcels.",
+    )
+    customer = SupplierCustomerSerializer(source="*", read_only=True)
+    shipping_address = ShippingAddressSerializer(source="*", read_only=True)
+    lines = SupplierOrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "external_id",
+            "merchant",
+            "placed_at",
+            "status",
+            "is_international",
+            "customer",
+            "shipping_address",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class SupplierOrderDetailSerializer(SupplierOrderSerializer):
+    shipments = ShipmentSerializer(many=True, read_only=True)
+    disputes = serializers.SerializerMethodField()
+
+    class Meta(SupplierOrderSerializer.Meta):
+        fields = [*SupplierOrderSerializer.Meta.fields, "shipments", "disputes"]
+        read_only_fields = fields
+
+    @extend_schema_field(DisputeSummarySerializer(many=True))
+    def get_disputes(self, order) -> list:
+        return DisputeSummarySerializer(
+            self.context.get("disputes", {}).get(order.pk, []), many=True
+        ).data
+
+
+# Request bodies. The services check every rule (one parser for the API, the bulk upsert and
+# the CSV import); these describe the bodies in the OpenAPI schema.
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class ShippingAddressInputSerializer(serializers.Serializer):
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166 alpha-2")
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=100)
+    title = serializers.CharField(max_length=300)
+    variant = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(min_value=1)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    supplier = serializers.SlugField(help_text="The slug of a supplier linked to the merchant.")
+
+
+class OrderInputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
+    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217")
+    customer = CustomerInputSerializer()
+    shipping_address = ShippingAddressInputSerializer()
+    lines = OrderLineInputSerializer(many=True, max_length=MAX_LINES_PER_ORDER)
+
+
+class BulkInputSerializer(serializers.Serializer):
+    orders = OrderInputSerializer(many=True, max_length=1000)
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = BulkErrorSerializer(many=True)
+
+
+class ShipmentInputSerializer(serializers.Serializer):
+    carrier = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Detected from the tracking number when omitted.",
+    )
+    tracking_number = serializers.CharField(max_length=64)
+    lines = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
+    shipped_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text="ISO 8601 with a UTC offset; default: now."
+    )
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8, header row required.")
+
+
+class ImportCreatedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ImportStatus.choices)
+
+
+class OrderImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderImport
+        fields = [
+            "id",
+            "filename",
+            "status",
+            "total",
+            "processed",
+            "created",
+            "updated",
+            "errors",
+            "error_count",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

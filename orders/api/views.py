@@ -1,0 +1,186 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
+from core.api.views import MERCHANT, SUPPLIER, ScopedViewSet
+from core.errors import ValidationFailed
+from orders import hooks, selectors, services
+from orders.api import serializers
+from orders.api.pagination import OrderCursorPagination
+from orders.filters import OrderFilter
+
+ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+ORDER_FOR_PARTY = PolymorphicProxySerializer(
+    component_name="OrderForParty",
+    serializers=[serializers.OrderSerializer, serializers.SupplierOrderSerializer],
+    resource_type_field_name=None,
+)
+ORDER_DETAIL_FOR_PARTY = PolymorphicProxySerializer(
+    component_name="OrderDetailForParty",
+    serializers=[serializers.OrderDetailSerializer, serializers.SupplierOrderDetailSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List orders",
+        description="Merchant: its orders. Supplier: the orders it fulfils lines of, across "
+        "merchants, with only those lines.",
+        responses=ORDER_FOR_PARTY,
+    ),
+    retrieve=extend_schema(summary="One order", parameters=[ID], responses=ORDER_DETAIL_FOR_PARTY),
+)
+class OrderViewSet(ScopedViewSet):
+    queryset = None
+    pagination_class = OrderCursorPagination
+    filterset_class = OrderFilter
+    # Actions only a merchant may call; the others serve suppliers too.
+    merchant_actions = frozenset({"create", "bulk", "import_orders"})
+
+    @property
+    def organization_kinds(self):
+        return (MERCHANT,) if self.action in self.merchant_actions else (MERCHANT, SUPPLIER)
+
+    @property
+    def write_roles(self):
+        if self.action == "shipments":
+            # The merchant's staff, or the supplier whose lines the parcel carries.
+            return MERCHANT_WORKERS | SUPPLIER_WORKERS
+        return MERCHANT_WORKERS
+
+    def get_queryset(self):
+        return selectors.order_list()
+
+    def get_serializer_class(self):
+        if self.request is not None and self.organization.is_supplier:
+            return serializers.SupplierOrderSerializer
+        return serializers.OrderSerializer
+
+    def list(self, request):
+        orders = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(selectors.order_get(order_id=pk)))
+
+    @extend_schema(
+        summary="Create an order",
+        request=serializers.OrderInputSerializer,
+        responses={201: serializers.OrderDetailSerializer, 409: OpenApiResponse(description="")},
+    )
+    def create(self, request):
+        body = _object(request.data)
+        order = services.order_create(
+            actor=self.actor,
+            external_id=body.get("external_id"),
+            placed_at=body.get("placed_at"),
+            currency=body.get("currency"),
+            customer=body.get("customer"),
+            shipping_address=body.get("shipping_address"),
+            lines=body.get("lines"),
+        )
+        order = selectors.order_get(order_id=order.pk)
+        return Response(self._detail(order), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Create or update up to 1,000 orders by external_id",
+        request=serializers.BulkInputSerializer,
+        responses=serializers.BulkResultSerializer,
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        result = services.order_bulk_upsert(
+            actor=self.actor, orders=_object(request.data).get("orders")
+        )
+        return Response(serializers.BulkResultSerializer(result).data)
+
+    @extend_schema(
+        summary="Import orders from a CSV file in the background",
+        request={"multipart/form-data": serializers.ImportUploadSerializer},
+        responses={202: serializers.ImportCreatedSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_orders(self, request):
+        file = request.FILES.get("file")
+        if file is None:
+            raise ValidationFailed(field_errors={"file": [_("No file was submitted.")]})
+        order_import = services.order_import_start(actor=self.actor, file=file)
+        body = serializers.ImportCreatedSerializer(order_import).data
+        location = reverse("api-import-detail", kwargs={"pk": order_import.pk})
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+    @extend_schema(
+        summary="Record a parcel with its tracking number",
+        parameters=[ID],
+        request=serializers.ShipmentInputSerializer,
+        responses={201: serializers.ShipmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def shipments(self, request, pk=None):
+        order = selectors.order_get(order_id=pk)
+        body = serializers.ShipmentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lines = selectors.order_line_list_for_order(
+            order=order, line_ids=body.validated_data["lines"]
+        )
+        if lines is None:
+            raise ValidationFailed(field_errors={"lines": [_("Unknown line for this order.")]})
+        shipment = services.shipment_create(
+            actor=self.actor,
+            order=order,
+            lines=lines,
+            tracking_number=body.validated_data["tracking_number"],
+            carrier=body.validated_data.get("carrier"),
+            shipped_at=body.validated_data.get("shipped_at"),
+        )
+        return Response(
+            serializers.ShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED
+        )
+
+    def _detail(self, order) -> dict:
+        detail_class = (
+            serializers.SupplierOrderDetailSerializer
+            if self.organization.is_supplier
+            else serializers.OrderDetailSerializer
+        )
+        disputes = hooks.dispute_summaries.for_orders([order])
+        return detail_class(order, context={"disputes": disputes}).data
+
+
+class OrderImportViewSet(ScopedViewSet):
+    """A CSV import job's progress (the merchant's own)."""
+
+    organization_kinds = (MERCHANT,)
+    serializer_class = serializers.OrderImportSerializer
+
+    @extend_schema(summary="Progress of a CSV import", parameters=[ID])
+    def retrieve(self, request, pk=None):
+        order_import = selectors.order_import_get(import_id=pk)
+        return Response(self.get_serializer(order_import).data)
+
+
+def _object(data) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            field_errors={"non_field_errors": [_("The body must be a JSON object.")]}
+        )
+    return data

@@ -1,0 +1,101 @@
+"""Extension points for the apps above `orders` (layering: disputes -> orders, never back).
+
+`orders` must not import `disputes`, yet its list filters ("has a dispute") and its order
+detail ("the disputes of this order") depend on disputes. The disputes app fills these slots
+from its AppConfig.ready():
+
+    from orders import hooks
+
+    hooks.order_filters.register("has_dispute", lambda queryset, value: ...)
+    hooks.dispute_summaries.register(lambda *, orders: {order.pk: [...], ...})
+
+Both callables run inside the caller's tenant scope, so a supplier only gets what is
+addressed to it.
+
+The ship-overdue deadline (DESIGN.md) may open a "shipping delayed" refund request, which is
+the disputes app's to do; it registers a handler that the deadline calls:
+
+    hooks.ship_overdue_handlers.register(open_shipping_delayed_refund)
+
+    def open_shipping_delayed_refund(*, order, supplier, lines, options):
+        if options.get("open_refund_request"): ...
+
+A handler runs inside the deadline's transaction, in the merchant's scope, with the order
+row locked; `lines` are that supplier's lines still not shipped, and `options` the
+merchant's ship-overdue options as they were when the deadline was scheduled. It must be
+idempotent (the same lines may come again if a new deadline fires for them later); an
+exception rolls back the whole deadline action, which the sweep retries later.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+OrderFilter = Callable[[QuerySet, Any], QuerySet]
+DisputeSummaries = Callable[..., dict[Any, list[dict]]]
+ShipOverdueHandler = Callable[..., None]
+
+
+class OrderFilterRegistry:
+    """Named queryset filters that another app contributes to the order list."""
+
+    def __init__(self) -> None:
+        self._filters: dict[str, OrderFilter] = {}
+
+    def register(self, name: str, function: OrderFilter) -> None:
+        self._filters[name] = function
+
+    def unregister(self, name: str) -> None:
+        self._filters.pop(name, None)
+
+    def is_registered(self, name: str) -> bool:
+        return name in self._filters
+
+    def apply(self, name: str, queryset: QuerySet, value: Any, *, default: OrderFilter):
+        """Apply the registered filter, or `default` while no app has registered one."""
+        return self._filters.get(name, default)(queryset, value)
+
+
+class DisputeSummaryHook:
+    """One provider of `{order id: [{"id", "number", "status"}, ...]}` for a batch of orders."""
+
+    def __init__(self) -> None:
+        self._provider: DisputeSummaries | None = None
+
+    def register(self, provider: DisputeSummaries) -> None:
+        self._provider = provider
+
+    def unregister(self) -> None:
+        self._provider = None
+
+    def for_orders(self, orders: Iterable) -> dict[Any, list[dict]]:
+        orders = list(orders)
+        if self._provider is None or not orders:
+            return {}
+        return self._provider(orders=orders)
+
+
+class ShipOverdueHandlers:
+    """Callables run when a supplier's lines of an order are still not shipped, overdue."""
+
+    def __init__(self) -> None:
+        self._handlers: list[ShipOverdueHandler] = []
+
+    def register(self, handler: ShipOverdueHandler) -> None:
+        # ready() may run twice in one process (tests, runserver): register once.
+        if handler not in self._handlers:
+            self._handlers.append(handler)
+
+    def unregister(self, handler: ShipOverdueHandler) -> None:
+        if handler in self._handlers:
+            self._handlers.remove(handler)
+
+    def run(self, *, order, supplier, lines: list, options: dict) -> None:
+        for handler in list(self._handlers):
+            handler(order=order, supplier=supplier, lines=lines, options=options)
+
+
+order_filters = OrderFilterRegistry()
+dispute_summaries = DisputeSummaryHook()
+ship_overdue_handlers = ShipOverdueHandlers()

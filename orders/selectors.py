@@ -1,0 +1,179 @@
+"""Reads of orders, scoped by the active tenant (a merchant sees its orders; a supplier sees
+the orders it fulfils lines of, and only those lines and parcels).
+
+The related rows each page needs are decided here, once, so that a page costs the same
+number of queries whatever its size.
+"""
+
+import uuid
+from collections.abc import Iterator
+
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
+
+from accounts.models import Organization
+from core import tenancy
+from core.errors import NotFound
+from orders.models import (
+    Order,
+    OrderImport,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShipmentStatus,
+)
+from suppliers.selectors import supplier_list_for_merchant
+
+EXPORT_BATCH_SIZE = 2000
+
+
+def _lines() -> QuerySet[OrderLine]:
+    return OrderLine.objects.select_related("supplier").order_by("id")
+
+
+def order_list_for_merchant() -> QuerySet[Order]:
+    """The active merchant's orders, newest first, with their lines."""
+    return Order.objects.prefetch_related(Prefetch("lines", queryset=_lines())).order_by(
+        "-placed_at", "-id"
+    )
+
+
+def supplier_status(supplier_id) -> Case:
+    """An order's status as its supplier sees it: over that supplier's lines and parcels only.
+
+    The order's own status would tell a supplier how the other suppliers are doing.
+    """
+    own_lines = OrderLine.objects.filter(order_id=OuterRef("pk"), supplier_id=supplier_id)
+    own_parcels = Shipment.objects.filter(order_id=OuterRef("pk"), supplier_id=supplier_id)
+    return Case(
+        When(status=OrderStatus.CANCELLED, then=Value(OrderStatus.CANCELLED)),
+        When(
+            ~Exists(own_lines.filter(shipped_at__isnull=False)),
+            then=Value(OrderStatus.UNSHIPPED),
+        ),
+        When(
+            Exists(own_lines.filter(shipped_at__isnull=True)),
+            then=Value(OrderStatus.PARTIALLY_SHIPPED),
+        ),
+        When(
+            Exists(own_parcels.exclude(status=ShipmentStatus.DELIVERED)),
+            then=Value(OrderStatus.SHIPPED),
+        ),
+        default=Value(OrderStatus.DELIVERED),
+    )
+
+
+def order_list_for_supplier() -> QuerySet[Order]:
+    """The orders the active supplier fulfils lines of, across merchants, with those lines."""
+    supplier = tenancy.current_organization()
+    return (
+        Order.objects.select_related("merchant")
+        .annotate(supplier_status=supplier_status(supplier.pk))
+        .prefetch_related(Prefetch("lines", queryset=_lines()))
+        .order_by("-placed_at", "-id")
+    )
+
+
+def order_list() -> QuerySet[Order]:
+    """The order list of whoever the active scope is."""
+    organization = tenancy.current_organization()
+    if organization is not None and organization.is_supplier:
+        return order_list_for_supplier()
+    return order_list_for_merchant()
+
+
+def order_get(*, order_id) -> Order:
+    """One order with its lines and parcels, as the active scope may see it; else NotFound."""
+    try:
+        order_id = uuid.UUID(str(order_id))
+    except ValueError as error:
+        raise NotFound() from error
+    parcels = Shipment.objects.select_related("supplier").order_by("shipped_at", "id")
+    order = (
+        order_list()
+        .prefetch_related(
+            Prefetch("shipments", queryset=parcels.prefetch_related(Prefetch("lines", _lines())))
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_line_list_for_order(*, order: Order, line_ids) -> list[OrderLine] | None:
+    """The order's lines with these ids that the active scope sees; None if any is unknown."""
+    try:
+        wanted = {uuid.UUID(str(line_id)) for line_id in line_ids}
+    except ValueError:
+        return None
+    lines = list(OrderLine.objects.filter(order=order, pk__in=wanted).order_by("id"))
+    return lines if len(lines) == len(wanted) else None
+
+
+def order_import_get(*, import_id) -> OrderImport:
+    try:
+        import_id = uuid.UUID(str(import_id))
+    except ValueError as error:
+        raise NotFound() from error
+    order_import = OrderImport.objects.filter(pk=import_id).first()
+    if order_import is None:
+        raise NotFound()
+    return order_import
+
+
+def order_import_list_for_merchant(*, limit: int = 10) -> list[OrderImport]:
+    return list(OrderImport.objects.defer("errors").order_by("-created_at")[:limit])
+
+
+def order_lines_for_export(*, orders: QuerySet[Order]) -> Iterator[OrderLine]:
+    """Every visible line of `orders`, newest order first, streamed in batches."""
+    order_ids = orders.order_by().values("pk")
+    return (
+        OrderLine.objects.filter(order__in=order_ids)
+        .select_related("order", "supplier")
+        .order_by("-order__placed_at", "-order_id", "id")
+        .iterator(chunk_size=EXPORT_BATCH_SIZE)
+    )
+
+
+def orders_to_ship_for_supplier() -> QuerySet[Order]:
+    """The active supplier's orders with at least one of its lines not shipped yet."""
+    # The supplier's scope already limits OrderLine to its own lines.
+    waiting = OrderLine.objects.filter(order_id=OuterRef("pk"), shipped_at__isnull=True)
+    return order_list_for_supplier().filter(Exists(waiting)).exclude(status=OrderStatus.CANCELLED)
+
+
+def alternative_supplier_list_for_skus(
+    *, skus, exclude_supplier_id
+) -> dict[str, list[Organization]]:
+    """For each sku, the other suppliers linked to the active merchant that have sold it.
+
+    "Sold" means: some order line of this merchant names that supplier for that sku. Verified
+    suppliers come first (only they take part in in-app disputes), then by name.
+    """
+    skus = sorted(set(skus))
+    if not skus:
+        return {}
+    # Linked suppliers are few: naming them lets the (merchant, supplier, sku) index answer
+    # with equality lookups instead of scanning the merchant's whole history of lines.
+    suppliers = {
+        supplier.pk: supplier
+        for supplier in supplier_list_for_merchant()
+        .exclude(pk=exclude_supplier_id)
+        .order_by("-verified", "name", "pk")
+    }
+    if not suppliers:
+        return {}
+    sold = set(
+        OrderLine.objects.filter(supplier_id__in=list(suppliers), sku__in=skus)
+        .order_by()
+        .values_list("sku", "supplier_id")
+        .distinct()
+    )
+    ranked = list(suppliers)
+    return {
+        sku: [suppliers[pk] for pk in ranked if (sku, pk) in sold]
+        for sku in skus
+        if any((sku, pk) in sold for pk in ranked)
+    }

@@ -1,0 +1,26 @@
+"""The only writers of orders, lines, parcels and imports (see orders.selectors for reads)."""
+
+from orders.services.imports import order_import_fail, order_import_run, order_import_start
+from orders.services.orders import (
+    MAX_BULK_ORDERS,
+    BulkResult,
+    order_bulk_upsert,
+    order_create,
+    order_status_for,
+    order_upsert_many,
+)
+from orders.services.shipments import shipment_create, shipment_update_status
+
+__all__ = [
+    "MAX_BULK_ORDERS",
+    "BulkResult",
+    "order_bulk_upsert",
+    "order_create",
+    "order_import_fail",
+    "order_import_run",
+    "order_import_start",
+    "order_status_for",
+    "order_upsert_many",
+    "shipment_create",
+    "shipment_update_status",
+]

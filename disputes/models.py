@@ -507,35 +507,6 @@ class CostDefault(TenantModel):
         return self.get_fault_display()
 
 
-class IdempotentRequest(models.Model):
-    """The first answer to a POST with an Idempotency-Key, replayed for repeats.
-
-    Owned by the calling organization (merchant OR supplier) rather than a merchant, so it
-    is not a TenantModel; it is only ever read by (organization, user, key).
-    """
-
-    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    # Null while the first request is still running.
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "user", "key"], name="idempotent_request_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["created_at"], name="idempotent_request_age")]
-
-    def __str__(self):
-        return self.key
-
-
 class ArbitrationCase(Dispute):
     """The platform's queue in the admin: disputes waiting for an operator's decision."""
 

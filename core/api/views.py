@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from core import tenancy
+from core.api.idempotency import idempotent
 
 MERCHANT = "merchant"
 SUPPLIER = "supplier"
@@ -72,6 +73,9 @@ class ScopedAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._tenant_scope_token = tenancy.activate(tenancy.Scope(request.auth.organization))
+        if request.method == "POST":
+            # Every POST honours Idempotency-Key (API.md, "General"): the handler runs once.
+            self.post = idempotent(self.post)
 
     def finalize_response(self, request, response, *args, **kwargs):
         scope_token = getattr(self, "_tenant_scope_token", None)

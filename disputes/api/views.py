@@ -15,7 +15,6 @@ from core.api.views import ScopedAPIView, ScopedViewSet
 from core.errors import PermissionDenied, ValidationFailed
 from disputes import selectors, services
 from disputes.api import serializers as s
-from disputes.api.idempotency import idempotent
 from disputes.downloads import attachment_response
 from disputes.files import check_declared_size
 from orders.selectors import order_line_list_for_order
@@ -100,7 +99,6 @@ class DisputeViewSet(ScopedViewSet):
         request=s.DisputeCreateSerializer,
         responses={201: s.DisputeSerializer},
     )
-    @idempotent
     def create(self, request):
         if not self.organization.is_merchant:
             # Before the body is read: a supplier learns nothing about the order it names.
@@ -142,7 +140,6 @@ class DisputeViewSet(ScopedViewSet):
         responses={201: s.TimelineEventSerializer},
     )
     @action(detail=True, methods=["post"])
-    @idempotent
     def messages(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.MessageCreateSerializer, request)
@@ -172,7 +169,6 @@ class DisputeViewSet(ScopedViewSet):
         responses={201: s.AttachmentSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    @idempotent
     def attachments(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.AttachmentCreateSerializer, request)
@@ -210,7 +206,6 @@ class DisputeViewSet(ScopedViewSet):
             return Response(s.ProposalSerializer(proposals, many=True).data)
         return self._proposal_create(request)
 
-    @idempotent
     def _proposal_create(self, request):
         dispute = self._dispute()
         data = _valid(s.ProposalCreateSerializer, request)
@@ -227,7 +222,6 @@ class DisputeViewSet(ScopedViewSet):
         methods=["post"],
         url_path=rf"proposals/(?P<proposal_id>{UUID_PATTERN})/accept",
     )
-    @idempotent
     def accept(self, request, pk=None, proposal_id=None):
         dispute = self._dispute()
         proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_id)
@@ -243,7 +237,6 @@ class DisputeViewSet(ScopedViewSet):
         methods=["post"],
         url_path=rf"proposals/(?P<proposal_id>{UUID_PATTERN})/reject",
     )
-    @idempotent
     def reject(self, request, pk=None, proposal_id=None):
         dispute = self._dispute()
         proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_id)
@@ -259,7 +252,6 @@ class DisputeViewSet(ScopedViewSet):
         responses=s.DisputeSerializer,
     )
     @action(detail=True, methods=["post"])
-    @idempotent
     def fulfil(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.FulfilSerializer, request)
@@ -272,7 +264,6 @@ class DisputeViewSet(ScopedViewSet):
         responses=s.DisputeSerializer,
     )
     @action(detail=True, methods=["post"])
-    @idempotent
     def escalate(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.EscalateSerializer, request)
@@ -283,7 +274,6 @@ class DisputeViewSet(ScopedViewSet):
         summary="Close (merchant)", request=s.NoteSerializer, responses=s.DisputeSerializer
     )
     @action(detail=True, methods=["post"])
-    @idempotent
     def close(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.NoteSerializer, request)
@@ -296,7 +286,6 @@ class DisputeViewSet(ScopedViewSet):
         responses=s.DisputeSerializer,
     )
     @action(detail=True, methods=["post"])
-    @idempotent
     def reopen(self, request, pk=None):
         dispute = self._dispute()
         data = _valid(s.NoteSerializer, request)

@@ -2,8 +2,9 @@
 
 import pytest
 
+from core.models import IdempotentRequest
 from core.tenancy import cross_tenant_scope
-from disputes.models import Dispute, IdempotentRequest, TimelineEvent
+from disputes.models import Dispute, TimelineEvent
 from disputes.tests.samples import image_bytes, upload
 
 URL = "/api/v1/disputes/"

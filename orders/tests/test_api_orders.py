@@ -434,3 +434,39 @@ def test_a_supplier_sees_and_filters_the_status_of_its_own_lines(world, orders, 
     assert statuses("shenzhen_admin", "status=unshipped") == [("G-1", "unshipped")]
     assert statuses("yiwu_admin") == [("#5001", "unshipped")]
     assert statuses("yiwu_admin", "not_shipped_days=0") == [("#5001", "unshipped")]
+
+
+def test_order_create_honours_idempotency_key(world):
+    # Every POST of the API takes Idempotency-Key (API.md, "General"), orders too.
+    from orders.models import Order
+
+    client = world.client("acme_agent")
+    body = {
+        "external_id": "IDEM-1",
+        "placed_at": "2026-11-20T10:00:00+00:00",
+        "currency": "USD",
+        "customer": {"name": "Ann Buyer", "email": "ann@example.test"},
+        "shipping_address": {"line1": "1 Main St", "city": "Austin", "country": "US"},
+        "lines": [
+            {
+                "sku": "SKU-1",
+                "title": "Bandana",
+                "variant": "blue",
+                "quantity": 1,
+                "unit_price": "9.90",
+                "supplier": "shenzhen-supply",
+            }
+        ],
+    }
+    first = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201, first.json()
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    from core.tenancy import cross_tenant_scope
+
+    with cross_tenant_scope(reason="test"):
+        assert Order.objects.filter(external_id="IDEM-1").count() == 1
+    # Without the key the duplicate is what it is: a 409.
+    assert client.post("/api/v1/orders/", body, format="json").status_code == 409

@@ -25,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.errors import Conflict, DomainError, ValidationFailed
-from disputes.models import IdempotentRequest
+from core.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
@@ -39,13 +39,13 @@ class IdempotencyKeyReused(DomainError):
 
 
 def idempotent(handler):
-    """Decorate a POST handler of a ScopedAPIView (runs after authentication)."""
+    """Wrap a bound POST handler of a ScopedAPIView (applied after authentication)."""
 
     @functools.wraps(handler)
-    def wrapper(view, request, *args, **kwargs):
+    def wrapper(request, *args, **kwargs):
         key = request.headers.get(HEADER)
         if key is None:
-            return handler(view, request, *args, **kwargs)
+            return handler(request, *args, **kwargs)
         key = key.strip()
         if not key or len(key) > 255:
             raise ValidationFailed(_("The Idempotency-Key header must be 1 to 255 characters."))
@@ -54,7 +54,7 @@ def idempotent(handler):
         if replay is not None:
             return replay
         try:
-            response = handler(view, request, *args, **kwargs)
+            response = handler(request, *args, **kwargs)
         except BaseException:
             record.delete()
             raise

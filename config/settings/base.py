@@ -260,6 +260,16 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "DEFAULT_GENERATOR_CLASS": "core.api.schema.ScopedSchemaGenerator",
+    # Several models have a "status": name each enum after its model, not a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "ShipmentStatusEnum": "orders.models.ShipmentStatus",
+        "ImportStatusEnum": "orders.models.ImportStatus",
+        "DisputeStatusEnum": "disputes.models.DisputeStatus",
+        "ProposalStatusEnum": "disputes.models.ProposalStatus",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "CostBearerEnum": "disputes.models.CostBearer",
+    },
     # Served from our own static files: the docs work offline and under our CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from disputes.models import Dispute
+from disputes.models import Dispute, DisputeStatus
 
 
 def filter_orders_with_disputes(queryset, value):
@@ -23,6 +23,12 @@ def dispute_summaries(*, orders) -> dict:
     )
     for row in rows:
         summaries[row["order_id"]].append(
-            {"id": str(row["id"]), "number": row["number"], "status": row["status"]}
+            {
+                "id": str(row["id"]),
+                "number": row["number"],
+                "status": row["status"],
+                # For pages; the API's serializer keeps to the contract's fields.
+                "status_display": DisputeStatus(row["status"]).label,
+            }
         )
     return dict(summaries)

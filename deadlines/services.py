@@ -4,6 +4,7 @@ Domains call these (never the models):
 
     deadline_schedule(*, merchant, rule, subject, start_at=None, due_at=None, number=None,
                       key="", country=None) -> Deadline | None
+    deadline_schedule_many(*, merchant, rule, items, number=None, country=None) -> int
     deadline_cancel(*, subject, rule, key=None) -> int
     deadline_cancel_all_for(subject) -> int
 
@@ -18,7 +19,9 @@ failing action rolls back alone and is retried later with backoff.
 import logging
 import random
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -92,6 +95,51 @@ def deadline_schedule(
         },
     )
     return deadline
+
+
+def deadline_schedule_many(
+    *,
+    merchant,
+    rule: str,
+    items: Iterable[tuple[Any, str, datetime]],
+    number: str | None = None,
+    country: str | None = None,
+) -> int:
+    """`deadline_schedule` for many (subject, key, start_at) at once: a bulk import's form.
+
+    Reads the merchant's setting once and inserts in batches; a pending row that already
+    exists for (subject, rule, key) stays as it is, exactly as with one call each.
+    Answers how many items were handed over (0 when the merchant switched the rule off).
+    """
+    definition = registry.rule_get(rule)
+    if definition.action is None:
+        raise LookupError(f"Deadline rule {rule!r} has no action attached.")
+    definition.number(number)
+    values = selectors.rule_values_for(merchant=merchant, rule=definition)
+    if not values.enabled:
+        return 0
+    country = (merchant.country if country is None else country) or ""
+    settings_json = values.as_json()
+    rows = []
+    for subject, key, start_at in items:
+        due_at = definition.due_at(values, start_at=start_at, number=number, country=country)
+        rows.append(
+            Deadline(
+                merchant=merchant,
+                rule=rule,
+                key=key,
+                state=DeadlineState.PENDING,
+                **_subject_filter(subject),
+                due_at=due_at,
+                run_at=due_at,
+                start_at=start_at,
+                country=country,
+                settings=settings_json,
+            )
+        )
+    # The partial unique constraint on pending rows turns a repeat into a no-op.
+    Deadline.cross_tenant_objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return len(rows)
 
 
 def deadline_cancel(*, subject, rule: str, key: str | None = None) -> int:

@@ -8,8 +8,10 @@ class DisputesConfig(AppConfig):
 
     def ready(self):
         # orders shows disputes on its pages without importing this app (layering).
-        from disputes import order_hooks
+        from disputes import deadlines, order_hooks
         from orders import hooks
 
         hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)
         hooks.dispute_summaries.register(order_hooks.dispute_summaries)
+        # The rules the disputes domain owns act through its services (disputes.deadlines).
+        hooks.ship_overdue_handlers.register(deadlines.open_shipping_delayed_refund)

@@ -6,12 +6,10 @@ Pure lookups and arithmetic; services call them, nothing here writes.
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from disputes.models import (
     CostBearer,
     CostDefault,
-    DisputeKind,
     DisputeStatus,
     EvidenceRequirement,
     Fault,
@@ -33,9 +31,6 @@ DEFAULT_COSTS: dict[str, tuple[str, str]] = {
     Fault.CARRIER: (CostBearer.SUPPLIER, CostBearer.SUPPLIER),  # the shipper claims it back
     Fault.CUSTOMER: (CostBearer.CUSTOMER, CostBearer.CUSTOMER),
 }
-
-SUPPLIER_RESPONSE_TIME = timedelta(hours=48)
-RESOLUTION_TIME = {DisputeKind.PROBLEM: timedelta(days=7), DisputeKind.REFUND: timedelta(days=15)}
 
 
 def evidence_required(*, merchant_id, reason: str) -> bool:
@@ -88,26 +83,6 @@ def waiting_on(dispute) -> str | None:
     if status == DisputeStatus.IN_ARBITRATION:
         return Party.PLATFORM
     return None
-
-
-def due_times(dispute, *, was_waiting_on: str | None, restart_resolution: bool = False):
-    """(respond_by, resolve_by) after a change; the one place issue 5's rule engine replaces.
-
-    respond_by runs from the moment the dispute starts waiting on the supplier and is kept
-    while it keeps waiting (a second merchant message does not buy the supplier time);
-    resolve_by runs from opening, escalation or reopening, and ends with the dispute.
-    """
-    now = timezone.now()
-    respond_by = None
-    if waiting_on(dispute) == Party.SUPPLIER:
-        keep = was_waiting_on == Party.SUPPLIER and dispute.respond_by is not None
-        respond_by = dispute.respond_by if keep else now + SUPPLIER_RESPONSE_TIME
-    resolve_by = dispute.resolve_by
-    if dispute.status in (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED):
-        resolve_by = None
-    elif restart_resolution or resolve_by is None:
-        resolve_by = now + RESOLUTION_TIME[dispute.kind]
-    return respond_by, resolve_by
 
 
 def cost_table(*, merchant_id) -> list[tuple[str, str, str, bool]]:

@@ -43,6 +43,9 @@ INTERNAL_ACTIONS = (
     "arbitrate_refund",
     "arbitrate_reject",
     "cancel_for_missing_evidence",
+    # The supplier-response rule's default judgement (the merchant's `silent_refund_request`
+    # option): the refund the supplier left unanswered counts as accepted.
+    "accept_by_default",
 )
 
 REOPEN_WINDOW = timedelta(days=30)
@@ -87,6 +90,7 @@ TABLE: dict[str, dict[str, Move]] = {
         "propose": _m(St.RESOLUTION_PROPOSED, M, S),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
         "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, Y, when=["refund"]),
+        "accept_by_default": _m(St.RESOLUTION_ACCEPTED, Y, when=["refund"]),
         "close": _m(St.CLOSED, M),
     },
     St.AWAITING_MERCHANT: {
@@ -107,6 +111,7 @@ TABLE: dict[str, dict[str, Move]] = {
         "reject": _m(_REJECTED, M, S, when=["answers_open_proposal"]),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
         "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, Y, when=["refund"]),
+        "accept_by_default": _m(St.RESOLUTION_ACCEPTED, Y, when=["refund"]),
         "close": _m(St.CLOSED, M),
     },
     St.RESOLUTION_ACCEPTED: {

@@ -5,6 +5,7 @@ supplier read the same event each in their own language.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
 
@@ -77,10 +78,55 @@ def describe(event) -> str:
         return _("Reopened the dispute.")
     if code == "cancelled_missing_evidence":
         return _("Cancelled: the required photo or video evidence was not attached in time.")
+    if code in RULE_NOTICES:
+        return _rule_notice(code, data)
     if data.get("to"):
         return _("Status: %(status)s.") % {"status": _label(DisputeStatus, data["to"])}
     # A rule's notice with a code this module does not know carries its own words.
     return str(data.get("text", ""))
+
+
+RULE_NOTICES = {
+    "supplier_response_reminder": _noop("%(rule)s: the supplier was reminded to respond."),
+    "supplier_response_expired": _noop(
+        "%(rule)s: the supplier did not respond in time, so the dispute moves on."
+    ),
+    "accepted_by_default": _noop(
+        "%(rule)s: the supplier did not respond, so the requested refund counts as "
+        "accepted (%(resolution)s)."
+    ),
+    "problem_deadline_passed": _noop(
+        "%(rule)s: the problem report was not resolved in time; it becomes a refund request."
+    ),
+    "refund_not_carried_out": _noop(
+        "%(rule)s: the accepted refund was not carried out in time; the dispute is escalated."
+    ),
+    "verified_claim_expired": _noop(
+        "%(rule)s: the verified claim was not reshipped or refunded in time; the dispute is "
+        "escalated."
+    ),
+    "delivered_check_address": _noop(
+        "%(rule)s: tracking says the parcel was delivered. Check the shipping address with "
+        "the customer and wait until %(until)s; then the dispute continues."
+    ),
+    "delivered_wait_over": _noop("%(rule)s: the wait is over; the dispute continues."),
+    "auto_closed": _noop("%(rule)s: closed automatically after a quiet period."),
+    "evidence_deadline_passed": _noop(
+        "%(rule)s: the required photo or video was not attached in time."
+    ),
+}
+
+
+def _rule_notice(code: str, data) -> str:
+    from deadlines import registry
+
+    rule = data.get("rule", "")
+    label = registry.rule_get(rule).label if registry.rule_exists(rule) else rule
+    return _(RULE_NOTICES[code]) % {
+        "rule": label,
+        "until": data.get("until", ""),
+        "resolution": _resolution(data),
+    }
 
 
 def event_text(event) -> str:

@@ -41,7 +41,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "title", "variant", "quantity", "unit_price", "supplier", "shipped_at"]
+    fields = [
+        "sku",
+        "title",
+        "variant",
+        "quantity",
+        "unit_price",
+        "supplier",
+        "shipped_at",
+        "stock_problem_flagged_at",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):

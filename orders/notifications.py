@@ -35,7 +35,7 @@ def _supplier_url(order) -> str:
 
 def _lines_text(lines) -> str:
     return ", ".join(
-        f"{line.sku}{f' ({line.variant})' if line.variant else ''} × {line.quantity}"
+        f"{line.sku}{f' ({line.variant})' if line.variant else ''} x {line.quantity}"
         for line in lines
     )
 

@@ -10,6 +10,7 @@ from accounts.actors import Actor
 from accounts.models import Role
 from deadlines import registry, services
 from deadlines.models import Deadline, DeadlineState, RuleSettingChange
+from deadlines.rules import Number, Rule, Unit
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -52,6 +53,40 @@ def test_scheduling_twice_is_harmless(world, test_rules, subject):
     )
     assert other_key.due_at == NOW + timedelta(hours=72)
     assert Deadline.cross_tenant_objects.count() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_schedule_many_is_schedule_in_bulk(
+    world, test_rules, subject, django_assert_max_num_queries
+):
+    other = world.users["acme_owner"]
+    existing = services.deadline_schedule(
+        merchant=world.acme, rule=test_rules.TOUCH, subject=subject, key="a"
+    )
+    items = [(subject, "a", NOW), (subject, "b", NOW), (other, "a", NOW - timedelta(hours=1))]
+    with django_assert_max_num_queries(6):
+        services.deadline_schedule_many(merchant=world.acme, rule=test_rules.TOUCH, items=items)
+    rows = {
+        (row.subject_id, row.key): row.due_at
+        for row in Deadline.cross_tenant_objects.filter(state=DeadlineState.PENDING)
+    }
+    # The pending row that existed stays the one row for its (subject, key).
+    assert rows == {
+        (str(subject.pk), "a"): existing.due_at,
+        (str(subject.pk), "b"): NOW + timedelta(hours=48),
+        (str(other.pk), "a"): NOW + timedelta(hours=47),
+    }
+    services.deadline_schedule_many(merchant=world.acme, rule=test_rules.TOUCH, items=items)
+    assert Deadline.cross_tenant_objects.count() == 3
+
+
+def test_schedule_many_respects_a_switched_off_rule(world, test_rules, subject):
+    services.rule_setting_update(actor=owner(world), code=test_rules.TOUCH, enabled=False)
+    scheduled = services.deadline_schedule_many(
+        merchant=world.acme, rule=test_rules.TOUCH, items=[(subject, "", timezone.now())]
+    )
+    assert scheduled == 0
+    assert not Deadline.cross_tenant_objects.exists()
 
 
 def test_business_days_follow_the_merchants_country(world, test_rules, subject):
@@ -226,8 +261,19 @@ def test_an_action_may_schedule_its_own_rule_again(world, test_rules, subject):
 
 
 def test_scheduling_a_rule_without_an_action_is_refused(world, subject):
-    with pytest.raises(LookupError, match="no action"):
-        services.deadline_schedule(merchant=world.acme, rule="ship-reminder", subject=subject)
+    # A rule whose domain never attached its action would pile up rows nobody can fire.
+    registry.register_rule(
+        Rule(
+            code="test.no-action",
+            label="No action",
+            numbers=(Number("after_hours", "After", Unit.HOURS, 1),),
+        )
+    )
+    try:
+        with pytest.raises(LookupError, match="no action"):
+            services.deadline_schedule(merchant=world.acme, rule="test.no-action", subject=subject)
+    finally:
+        registry.unregister_rule("test.no-action")
 
 
 def test_sweep_deadlines_command_runs_one_sweep(world, test_rules, subject, capsys):

@@ -3,11 +3,12 @@
 from disputes.services.attachments import dispute_attachment_add
 from disputes.services.closing import dispute_close, dispute_reopen
 from disputes.services.escalation import (
+    dispute_accept_by_default,
     dispute_arbitrate,
     dispute_cancel_for_missing_evidence,
     dispute_escalate,
 )
-from disputes.services.opening import dispute_open
+from disputes.services.opening import dispute_open, dispute_open_for_overdue_shipping
 from disputes.services.policy import cost_default_set, evidence_policy_set
 from disputes.services.proposals import (
     dispute_fulfil,
@@ -19,6 +20,7 @@ from disputes.services.timeline import dispute_message_post, dispute_notice_post
 
 __all__ = [
     "cost_default_set",
+    "dispute_accept_by_default",
     "dispute_arbitrate",
     "dispute_attachment_add",
     "dispute_cancel_for_missing_evidence",
@@ -28,6 +30,7 @@ __all__ = [
     "dispute_message_post",
     "dispute_notice_post",
     "dispute_open",
+    "dispute_open_for_overdue_shipping",
     "dispute_reopen",
     "evidence_policy_set",
     "proposal_accept",

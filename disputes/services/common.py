@@ -15,6 +15,7 @@ from disputes.models import (
     TimelineEvent,
     TimelineEventAttachment,
 )
+from disputes.services import rules
 
 # Status → the timestamp field that records entering it.
 STATUS_TIME_FIELDS = {
@@ -60,10 +61,13 @@ class Change:
             self.was_waiting_on = None
             self.previous_status = ""
             self.target = dispute.status
+            self.before = rules.snapshot(None)
         else:
             self.was_waiting_on = policies.waiting_on(dispute)
             self.previous_status = dispute.status
             self.target = transitions.check(dispute, actor, action)
+            self.before = rules.snapshot(dispute)
+        self.announced = 0
         self.fields: set[str] = set()
         self.events: list[TimelineEvent] = []
         self.restart_resolution = False
@@ -132,16 +136,22 @@ class Change:
 
     def save(self) -> Dispute:
         dispute = self.dispute
-        respond_by, resolve_by = policies.due_times(
-            dispute,
-            was_waiting_on=self.was_waiting_on,
-            restart_resolution=self.restart_resolution,
-        )
-        self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())
         if dispute._state.adding:
+            # Opening saves the bare row first (its lines need it), then again with its
+            # events: the rules start at that second save.
             dispute.save()
-        else:
-            dispute.save(update_fields=sorted(self.fields))
+            return dispute
+        # Deadline rows are written in this transaction, with the state they belong to.
+        respond_by, resolve_by = rules.deadlines_plan(self)
+        self.before = rules.snapshot(dispute)
+        self.was_waiting_on = policies.waiting_on(dispute)
+        self.restart_resolution = False
+        self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())
+        dispute.save(update_fields=sorted(self.fields))
+        # Notifications are outbox rows written in this transaction too (nothing is lost,
+        # nothing is told of a change rolled back); the engine sends them after commit.
+        announce(dispute, self.events[self.announced :])
+        self.announced = len(self.events)
         if not self.hooked:
             # Registered once; reads the events when the transaction has committed.
             self.hooked = True
@@ -169,9 +179,25 @@ def release_lines(dispute: Dispute) -> None:
     dispute.dispute_lines.update(is_open=False)
 
 
-def after_commit(*, dispute_id, event_ids: list) -> None:
-    """Where notifications and deadline rows hook in once their engines exist (issue 5).
+def announce(dispute: Dispute, events: list[TimelineEvent]) -> None:
+    """Tell the parties about new timeline events (disputes.notifications words them).
 
-    Runs only after the transaction committed, so nobody is told about a change that was
-    rolled back; receives ids, never instances, so it can be handed to a task as is.
+    Called inside the transaction: `notify` writes the in-app rows and the e-mail and
+    webhook outbox rows atomically with the change and enqueues their sending on commit.
+    Keys come from the timeline event ids, so a retried transaction never doubles them.
+    """
+    from disputes.notifications import events_for
+    from notifications.services import notify
+
+    for timeline_event in events:
+        for event in events_for(dispute, timeline_event):
+            notify(event=event)
+
+
+def after_commit(*, dispute_id, event_ids: list) -> None:
+    """Work that must wait for the commit; nothing yet.
+
+    Deadline rows and notification outbox rows are written in the transaction (see
+    `Change.save` and `announce`), and the notification engine enqueues its deliveries
+    on commit itself. Receives ids, never instances, so it can be handed to a task.
     """

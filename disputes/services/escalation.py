@@ -162,3 +162,42 @@ def dispute_cancel_for_missing_evidence(*, actor: Actor, dispute: Dispute) -> Di
         change.record(EventType.SYSTEM, code="cancelled_missing_evidence")
         change.save()
     return dispute
+
+
+def dispute_accept_by_default(*, actor: Actor, dispute: Dispute, rule: str) -> Dispute:
+    """The supplier ignored a refund request: the requested refund counts as accepted.
+
+    The merchant's choice in the supplier-response rule (`silent_refund_request`); the
+    supplier then carries the refund out like any accepted resolution.
+    """
+    with transaction.atomic():
+        dispute = locked(dispute)
+        change = Change(dispute, actor=actor, action="accept_by_default")
+        lines = list(dispute.lines.all())
+        paid = lines_total(lines)
+        amount = dispute.requested_amount or paid
+        supersede_open_proposal(dispute, change)
+        now = timezone.now()
+        proposal = Proposal.objects.create(
+            merchant_id=dispute.merchant_id,
+            supplier_id=dispute.supplier_id,
+            dispute=dispute,
+            resolution=ResolutionType.REFUND if amount >= paid else ResolutionType.PARTIAL_REFUND,
+            amount=amount,
+            currency=dispute.currency,
+            status=ProposalStatus.ACCEPTED,
+            proposed_by_party=Party.MERCHANT,
+            proposed_by=dispute.opened_by,
+            decided_at=now,
+        )
+        change.set(resolution=proposal)
+        change.apply_status()
+        change.record_status(
+            code="accepted_by_default",
+            rule=rule,
+            resolution=proposal.resolution,
+            amount=str(amount),
+            currency=dispute.currency,
+        )
+        change.save()
+    return dispute

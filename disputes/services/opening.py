@@ -18,6 +18,7 @@ from disputes.models import (
     DisputeLine,
     DisputeStatus,
     EventType,
+    Party,
     Reason,
 )
 from disputes.services.common import Change
@@ -51,9 +52,11 @@ def dispute_open(
     description: str = "",
     requested_amount: Decimal | None = None,
 ) -> Dispute:
-    if not (actor.is_merchant and actor.can_work):
+    # The system opens one on the merchant's behalf when a rule says so (ship-overdue).
+    on_behalf = actor.party == Party.SYSTEM
+    if not on_behalf and not (actor.is_merchant and actor.can_work):
         raise PermissionDenied(_("Only the merchant's staff can open a dispute."))
-    if actor.organization.pk != order.merchant_id:
+    if not on_behalf and actor.organization.pk != order.merchant_id:
         raise ValidationFailed(field_errors={"order": [_("Unknown order.")]})
     lines = _check_lines(order, lines)
     supplier = lines[0].supplier
@@ -221,3 +224,26 @@ def _check_lines_not_disputed(lines: list[OrderLine]) -> None:
             % {"number": taken.dispute.number},
             field_errors={"dispute": {"id": str(taken.dispute.pk), "number": taken.dispute.number}},
         )
+
+
+def dispute_open_for_overdue_shipping(*, order: Order, lines: list[OrderLine]) -> Dispute | None:
+    """The ship-overdue rule opens a "shipping delayed" refund request, once per line.
+
+    Lines already under an open dispute are left alone, so a second overdue deadline on
+    the same lines opens nothing; an unverified supplier is disputed on its own platform.
+    """
+    taken = set(
+        DisputeLine.objects.filter(
+            order_line__in=[line.pk for line in lines], is_open=True
+        ).values_list("order_line_id", flat=True)
+    )
+    free = [line for line in lines if line.pk not in taken]
+    if not free or not free[0].supplier.verified:
+        return None
+    return dispute_open(
+        actor=Actor.system(),
+        order=order,
+        lines=free,
+        kind=DisputeKind.REFUND,
+        reason=Reason.SHIPPING_DELAYED,
+    )

@@ -70,14 +70,17 @@ def test_numbers_are_sequential_per_merchant(world, disputes):
     assert response.json()["number"] == 1
 
 
-def test_refund_request_defaults_to_what_was_paid_and_has_fifteen_days(world, disputes):
+def test_refund_request_defaults_to_what_was_paid_and_only_rules_set_its_due_times(world, disputes):
     order = disputes.order(lines=[("shenzhen", 3, "10.00")])
     body = body_for(disputes, order, kind="refund", reason="no_tracking")
     response = world.client("acme_agent").post(URL, body, format="json")
     assert response.status_code == 201
     assert response.json()["requested_amount"] == "30.00"
-    resolve_by = timezone.datetime.fromisoformat(response.json()["resolve_by"])
-    assert abs(resolve_by - (timezone.now() + timedelta(days=15))) < timedelta(minutes=1)
+    # No rule bounds the resolution of a refund request that is not a verified claim; the
+    # supplier-response rule bounds the supplier's answer.
+    assert response.json()["resolve_by"] is None
+    respond_by = timezone.datetime.fromisoformat(response.json()["respond_by"])
+    assert abs(respond_by - (timezone.now() + timedelta(hours=48))) < timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from deadlines import registry
 from deadlines.selectors import deadline_list_for_subject
-from deadlines.services import deadline_cancel, deadline_schedule
+from deadlines.services import deadline_cancel, deadline_schedule, deadline_schedule_many
 from notifications.services import notify
 from orders import hooks
 from orders import notifications as notices
@@ -38,21 +38,25 @@ def ship_deadlines_schedule(*, merchant, pairs: Iterable[tuple[Order, Any]]) -> 
 
     Harmless for a pair that already has pending ones (the engine keeps those).
     """
-    for order, supplier_id in dict.fromkeys(pairs):
-        if order.status == OrderStatus.CANCELLED:
-            continue
-        for rule in SHIP_RULES:
-            deadline_schedule(
-                merchant=merchant,
-                rule=rule,
-                subject=order,
-                start_at=order.placed_at,
-                key=str(supplier_id),
-            )
+    items = [
+        (order, str(supplier_id), order.placed_at)
+        for order, supplier_id in dict.fromkeys(pairs)
+        if order.status != OrderStatus.CANCELLED
+    ]
+    if not items:
+        return
+    for rule in SHIP_RULES:
+        _schedule_many(merchant=merchant, rule=rule, items=items)
+
+
+def _schedule_many(*, merchant, rule: str, items: list[tuple[Any, str, datetime]]) -> None:
+    # In bulk: a 1,000-order upsert must not cost thousands of queries.
+    deadline_schedule_many(merchant=merchant, rule=rule, items=items)
 
 
 def ship_deadlines_cancel(*, order: Order, supplier_ids: Iterable | None = None) -> None:
     """Withdraw the order's pending ship deadlines: of these suppliers, or of all."""
+    supplier_ids = None if supplier_ids is None else list(supplier_ids)
     for rule in SHIP_RULES:
         if supplier_ids is None:
             deadline_cancel(subject=order, rule=rule)

@@ -1,0 +1,376 @@
+"""The deadline rules of disputes (DESIGN.md, "Deadlines"): when they start, stop, and act.
+
+`deadlines_plan` runs inside every transition's transaction (from `Change.save`), so the
+deadline rows change atomically with the state: a crash loses neither. It schedules the
+rules a new state starts, cancels those it ends, and answers (respond_by, resolve_by) from
+the rows' due times. The `dispute_rule_*` services are what the rules do when due; each
+re-reads the dispute under its lock, does nothing when the rule no longer applies, and
+acts through the same services as a person, as `Actor.system()`.
+"""
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils.translation import gettext_lazy as _
+
+from accounts.actors import Actor
+from core.errors import InvalidTransition, NotFound
+from deadlines.defaults import SilentSupplier
+from deadlines.models import Deadline
+from deadlines.rules import Number, Rule, Unit
+from deadlines.selectors import deadline_list_for_subject
+from deadlines.services import deadline_cancel, deadline_cancel_all_for, deadline_schedule
+from disputes import policies
+from disputes.models import (
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    EventType,
+    Party,
+    Reason,
+    ResolutionType,
+)
+
+St = DisputeStatus
+
+SUPPLIER_RESPONSE = "supplier-response"
+PROBLEM_DEADLINE = "problem-deadline"
+REFUND_EXECUTION = "refund-execution"
+VERIFIED_CLAIM = "verified-claim"
+DELIVERED_NOT_RECEIVED = "delivered-not-received"
+AUTO_CLOSE = "auto-close"
+MISSING_EVIDENCE = "missing-evidence"
+
+# The disputes domain's own rule (DESIGN.md: a claim without its evidence does not wait
+# forever); registered at start-up beside the engine's defaults, so merchants may tune it.
+MISSING_EVIDENCE_RULE = Rule(
+    code=MISSING_EVIDENCE,
+    label=_("Missing evidence"),
+    description=_(
+        "A refund request whose required photo or video is still missing after this long "
+        "is cancelled."
+    ),
+    numbers=(Number("after_days", _("Cancel after"), Unit.DAYS, policies.MISSING_EVIDENCE_DAYS),),
+)
+
+# The rules whose due time is the dispute's resolve_by (the soonest pending one).
+RESOLUTION_RULES = (PROBLEM_DEADLINE, VERIFIED_CLAIM, REFUND_EXECUTION)
+# Wrong, missing or damaged items: with the evidence attached the claim counts as verified.
+# NOT_AS_DESCRIBED is what a wrong item becomes when its problem report escalates.
+VERIFIED_CLAIM_REASONS = frozenset(
+    {Reason.DAMAGED, Reason.WRONG_ITEM, Reason.SUPPLIER_WRONG_SIZE, Reason.NOT_AS_DESCRIBED}
+)
+REFUND_RESOLUTIONS = frozenset({ResolutionType.REFUND, ResolutionType.PARTIAL_REFUND})
+FINISHED = frozenset({St.CLOSED, St.CANCELLED})
+
+
+def snapshot(dispute: Dispute | None) -> dict:
+    """What the planner compares against: the dispute as the transition found it."""
+    if dispute is None:
+        return {"status": "", "kind": "", "reason": "", "evidence_received_at": None}
+    return {
+        "status": dispute.status,
+        "kind": dispute.kind,
+        "reason": dispute.reason,
+        "evidence_received_at": dispute.evidence_received_at,
+    }
+
+
+def asks_supplier_to_answer(dispute: Dispute) -> bool:
+    """The supplier-response rule's state: the supplier must answer (not carry out)."""
+    return (
+        policies.waiting_on(dispute) == Party.SUPPLIER and dispute.status != St.RESOLUTION_ACCEPTED
+    )
+
+
+def is_verified_claim(values: dict) -> bool:
+    return values["reason"] in VERIFIED_CLAIM_REASONS and values["evidence_received_at"] is not None
+
+
+def _refund_to_carry_out(dispute: Dispute) -> bool:
+    resolution = dispute.resolution
+    return (
+        dispute.status == St.RESOLUTION_ACCEPTED
+        and resolution is not None
+        and resolution.resolution in REFUND_RESOLUTIONS
+        and resolution.fulfilled_at is None
+    )
+
+
+def _tracking_says_delivered(dispute: Dispute) -> bool:
+    from orders.models import Shipment, ShipmentStatus
+
+    return Shipment.objects.filter(
+        lines__in=dispute.lines.all(), status=ShipmentStatus.DELIVERED
+    ).exists()
+
+
+def _schedule(dispute, rule, **kwargs) -> Deadline | None:
+    return deadline_schedule(merchant=dispute.merchant, rule=rule, subject=dispute, **kwargs)
+
+
+def deadlines_plan(change) -> tuple:
+    """Schedule and cancel the dispute's deadlines for the state `change` leads to.
+
+    Runs in the transition's transaction; answers (respond_by, resolve_by).
+    """
+    dispute = change.dispute
+    before = change.before
+    status = dispute.status
+    if status in FINISHED:
+        deadline_cancel_all_for(dispute)
+        return None, None
+    now_values = snapshot(dispute)
+    entering = before["status"] != status
+    opening = before["status"] == ""
+    # Opening, reopening and problem → refund start the clocks again.
+    restart = opening or change.restart_resolution
+
+    supplier_starts_at = None
+    if opening and dispute.reason == Reason.NOT_RECEIVED and _tracking_says_delivered(dispute):
+        wait = _schedule(dispute, DELIVERED_NOT_RECEIVED)
+        if wait is not None:
+            change.record(
+                EventType.DEADLINE,
+                code="delivered_check_address",
+                actor=Actor.system(),
+                rule=DELIVERED_NOT_RECEIVED,
+                audience=[Party.MERCHANT],
+                until=wait.due_at.isoformat(),
+            )
+            # "then continue": the supplier's clock starts when the wait is over.
+            supplier_starts_at = wait.due_at
+
+    respond_by = None
+    if asks_supplier_to_answer(dispute):
+        was_asked = not opening and before["status"] not in (
+            St.AWAITING_EVIDENCE,
+            St.RESOLUTION_ACCEPTED,
+        )
+        if change.was_waiting_on != Party.SUPPLIER or restart or not was_asked:
+            deadline_cancel(subject=dispute, rule=SUPPLIER_RESPONSE)
+            remind = _schedule(
+                dispute,
+                SUPPLIER_RESPONSE,
+                number="remind_after_hours",
+                key="remind",
+                start_at=supplier_starts_at,
+            )
+            _schedule(
+                dispute,
+                SUPPLIER_RESPONSE,
+                number="escalate_after_hours",
+                key="escalate",
+                start_at=supplier_starts_at,
+            )
+            respond_by = remind.due_at if remind is not None else None
+        else:
+            respond_by = dispute.respond_by  # a second merchant message buys no time
+    else:
+        deadline_cancel(subject=dispute, rule=SUPPLIER_RESPONSE)
+
+    if dispute.kind == DisputeKind.PROBLEM and status != St.RESOLVED:
+        if restart:
+            deadline_cancel(subject=dispute, rule=PROBLEM_DEADLINE)
+            _schedule(dispute, PROBLEM_DEADLINE)
+    else:
+        deadline_cancel(subject=dispute, rule=PROBLEM_DEADLINE)
+
+    verified = is_verified_claim(now_values) and status not in (St.RESOLVED, St.IN_ARBITRATION)
+    if verified and (
+        restart or not is_verified_claim(before) or (entering and _was_paused(before))
+    ):
+        deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
+        _schedule(dispute, VERIFIED_CLAIM)
+    elif not verified:
+        deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
+
+    if _refund_to_carry_out(dispute):
+        if entering:
+            _schedule(dispute, REFUND_EXECUTION)
+            # The supplier's next deadline is carrying the refund out.
+    else:
+        deadline_cancel(subject=dispute, rule=REFUND_EXECUTION)
+
+    if status == St.RESOLVED:
+        if entering or change.events:
+            # Quiet means quiet: any new event starts the week again.
+            deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="resolved")
+            _schedule(dispute, AUTO_CLOSE, number="resolved_quiet_days", key="resolved")
+    else:
+        deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="resolved")
+    if status == St.AWAITING_MERCHANT:
+        if entering:
+            _schedule(dispute, AUTO_CLOSE, number="awaiting_merchant_days", key="awaiting_merchant")
+    else:
+        deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="awaiting_merchant")
+
+    if status == St.AWAITING_EVIDENCE and dispute.kind == DisputeKind.REFUND:
+        if entering or before["kind"] != dispute.kind:
+            _schedule(dispute, MISSING_EVIDENCE)
+    else:
+        deadline_cancel(subject=dispute, rule=MISSING_EVIDENCE)
+
+    due = _pending_due(dispute)
+    if status == St.RESOLUTION_ACCEPTED:
+        respond_by = due.get(REFUND_EXECUTION)
+    resolved_by = [due[rule] for rule in RESOLUTION_RULES if rule in due]
+    return respond_by, (min(resolved_by) if resolved_by else None)
+
+
+def _was_paused(before: dict) -> bool:
+    # A verified claim's clock stops in arbitration and starts again if it comes back.
+    return before["status"] in (St.IN_ARBITRATION, St.RESOLVED)
+
+
+def _pending_due(dispute: Dispute) -> dict:
+    rows = (
+        deadline_list_for_subject(dispute)
+        .filter(rule__in=RESOLUTION_RULES)
+        .values("rule")
+        .annotate(due=Min("due_at"))
+    )
+    return {row["rule"]: row["due"] for row in rows}
+
+
+# ---------------------------------------------------------------------------------------
+# What the rules do when due (called by the actions in disputes.deadlines)
+
+
+def _locked_or_none(deadline) -> Dispute | None:
+    from disputes.services.common import locked
+
+    try:
+        return locked(deadline.subject_id)
+    except NotFound:
+        return None
+
+
+def _act(deadline, *, applies, act) -> bool:
+    """Re-check under the lock, then act; a refused (stale) transition does nothing."""
+    dispute = _locked_or_none(deadline)
+    if dispute is None or dispute.status in FINISHED or not applies(dispute):
+        return False
+    try:
+        with transaction.atomic():
+            act(dispute)
+    except InvalidTransition:
+        return False
+    return True
+
+
+def _notice(dispute, deadline, code: str, audience, **data):
+    from disputes.services.timeline import dispute_notice_post
+
+    return dispute_notice_post(
+        actor=Actor.system(),
+        dispute=dispute,
+        code=code,
+        rule=deadline.rule,
+        deadline=str(deadline.pk),
+        audience=list(audience),
+        **data,
+    )
+
+
+def _escalate_one_level(dispute: Dispute, deadline) -> None:
+    from disputes.services.escalation import dispute_escalate
+
+    target = "refund" if dispute.kind == DisputeKind.PROBLEM else "arbitration"
+    dispute_escalate(actor=Actor.system(), dispute=dispute, to=target)
+
+
+def dispute_rule_supplier_response(*, deadline) -> bool:
+    if deadline.key == "remind":
+        return _act(
+            deadline,
+            applies=asks_supplier_to_answer,
+            act=lambda dispute: _notice(
+                dispute, deadline, "supplier_response_reminder", [Party.SUPPLIER]
+            ),
+        )
+
+    def escalate(dispute):
+        from disputes.services.escalation import dispute_accept_by_default
+
+        option = (deadline.settings or {}).get("options", {}).get("silent_refund_request")
+        accept = dispute.kind == DisputeKind.REFUND and option == SilentSupplier.ACCEPT_REFUND
+        outcome = (
+            "accept_refund"
+            if accept
+            else ("refund" if dispute.kind == "problem" else "arbitration")
+        )
+        _notice(dispute, deadline, "supplier_response_expired", (), outcome=outcome)
+        if accept:
+            dispute_accept_by_default(actor=Actor.system(), dispute=dispute, rule=deadline.rule)
+        else:
+            _escalate_one_level(dispute, deadline)
+
+    return _act(deadline, applies=asks_supplier_to_answer, act=escalate)
+
+
+def dispute_rule_problem_deadline(*, deadline) -> bool:
+    def escalate(dispute):
+        _notice(dispute, deadline, "problem_deadline_passed", ())
+        _escalate_one_level(dispute, deadline)
+
+    return _act(
+        deadline,
+        applies=lambda d: d.kind == DisputeKind.PROBLEM and d.status != St.RESOLVED,
+        act=escalate,
+    )
+
+
+def dispute_rule_refund_execution(*, deadline) -> bool:
+    def escalate(dispute):
+        _notice(dispute, deadline, "refund_not_carried_out", ())
+        _escalate_one_level(dispute, deadline)
+
+    return _act(deadline, applies=_refund_to_carry_out, act=escalate)
+
+
+def dispute_rule_verified_claim(*, deadline) -> bool:
+    def escalate(dispute):
+        _notice(dispute, deadline, "verified_claim_expired", ())
+        _escalate_one_level(dispute, deadline)
+
+    return _act(
+        deadline,
+        applies=lambda d: (
+            is_verified_claim(snapshot(d)) and d.status not in (St.RESOLVED, St.IN_ARBITRATION)
+        ),
+        act=escalate,
+    )
+
+
+def dispute_rule_delivered_not_received(*, deadline) -> bool:
+    return _act(
+        deadline,
+        applies=lambda d: True,
+        act=lambda dispute: _notice(dispute, deadline, "delivered_wait_over", [Party.MERCHANT]),
+    )
+
+
+def dispute_rule_auto_close(*, deadline) -> bool:
+    from disputes.services.closing import dispute_close
+
+    status = St.RESOLVED if deadline.key == "resolved" else St.AWAITING_MERCHANT
+
+    def close(dispute):
+        _notice(dispute, deadline, "auto_closed", (), waited=deadline.key)
+        dispute_close(actor=Actor.system(), dispute=dispute)
+
+    return _act(deadline, applies=lambda d: d.status == status, act=close)
+
+
+def dispute_rule_missing_evidence(*, deadline) -> bool:
+    from disputes.services.escalation import dispute_cancel_for_missing_evidence
+
+    def cancel(dispute):
+        _notice(dispute, deadline, "evidence_deadline_passed", ())
+        dispute_cancel_for_missing_evidence(actor=Actor.system(), dispute=dispute)
+
+    return _act(
+        deadline,
+        applies=lambda d: d.status == St.AWAITING_EVIDENCE and d.kind == DisputeKind.REFUND,
+        act=cancel,
+    )

@@ -171,11 +171,16 @@ def _in_app(record: NotificationEvent, membership: Membership) -> Notification:
 
 
 def _subscribed_endpoints(merchant, event_type: str) -> list[WebhookEndpoint]:
-    return list(
-        WebhookEndpoint.cross_tenant_objects.filter(
-            merchant=merchant, active=True, deleted_at__isnull=True
-        ).filter(Q(events__contains=[event_type]) | Q(events__contains=[ALL_EVENTS]))
+    # A merchant has a handful of endpoints (capped): matching the event list here keeps
+    # the query portable to the embedded SQLite default, which has no JSON containment.
+    endpoints = WebhookEndpoint.cross_tenant_objects.filter(
+        merchant=merchant, active=True, deleted_at__isnull=True
     )
+    return [
+        endpoint
+        for endpoint in endpoints
+        if event_type in endpoint.events or ALL_EVENTS in endpoint.events
+    ]
 
 
 def enqueue_deliveries(email_ids: list[str], webhook_ids: list[str]) -> None:

@@ -266,3 +266,42 @@ def test_a_stale_escalation_is_refused_quietly(clock, disputes):
         assert rules.dispute_rule_supplier_response(deadline=row) is False
     assert timeline(dispute)[-1][1] == "closed"
     assert Actor.system().party == "system"
+
+
+def _late_order(disputes, external_id):
+    # Placed five days ago and never shipped: both shipping deadlines are already due.
+    from orders.services import order_create
+    from orders.tests.factories import order_body
+
+    body = order_body(external_id=external_id)
+    body["placed_at"] = (START - timedelta(days=5)).isoformat()
+    body["lines"] = body["lines"][:1]
+    with disputes.acting("acme_agent") as actor:
+        return order_create(actor=actor, **body)
+
+
+def _shipping_delayed_disputes():
+    from disputes.models import Dispute
+
+    with cross_tenant_scope(reason="test"):
+        return list(
+            Dispute.cross_tenant_objects.filter(reason="shipping_delayed").values_list(
+                "kind", "status", "order__external_id"
+            )
+        )
+
+
+def test_an_overdue_shipment_opens_a_shipping_delayed_refund_request_when_enabled(clock, disputes):
+    setting(disputes, "ship-overdue", options={"open_refund_request": True})
+    _late_order(disputes, "LATE-1")
+    deadline_sweep()
+    assert _shipping_delayed_disputes() == [("refund", "awaiting_supplier", "LATE-1")]
+    # The rule fired once: a second sweep opens nothing more.
+    deadline_sweep()
+    assert len(_shipping_delayed_disputes()) == 1
+
+
+def test_an_overdue_shipment_opens_nothing_by_default(clock, disputes):
+    _late_order(disputes, "LATE-2")
+    assert deadline_sweep() >= 1
+    assert _shipping_delayed_disputes() == []

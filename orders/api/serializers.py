@@ -136,19 +136,23 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderDetailSerializer(OrderSerializer):
+class OrderDetailPart(serializers.Serializer):
+    """What an order's detail adds to its list row, for merchant and supplier alike."""
+
     shipments = ShipmentSerializer(many=True, read_only=True)
     disputes = serializers.SerializerMethodField()
-
-    class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "shipments", "disputes"]
-        read_only_fields = fields
 
     @extend_schema_field(DisputeSummarySerializer(many=True))
     def get_disputes(self, order) -> list:
         return DisputeSummarySerializer(
             self.context.get("disputes", {}).get(order.pk, []), many=True
         ).data
+
+
+class OrderDetailSerializer(OrderDetailPart, OrderSerializer):
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "shipments", "disputes"]
+        read_only_fields = fields
 
 
 class SupplierOrderSerializer(serializers.ModelSerializer):
@@ -181,19 +185,10 @@ class SupplierOrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupplierOrderDetailSerializer(SupplierOrderSerializer):
-    shipments = ShipmentSerializer(many=True, read_only=True)
-    disputes = serializers.SerializerMethodField()
-
+class SupplierOrderDetailSerializer(OrderDetailPart, SupplierOrderSerializer):
     class Meta(SupplierOrderSerializer.Meta):
         fields = [*SupplierOrderSerializer.Meta.fields, "shipments", "disputes"]
         read_only_fields = fields
-
-    @extend_schema_field(DisputeSummarySerializer(many=True))
-    def get_disputes(self, order) -> list:
-        return DisputeSummarySerializer(
-            self.context.get("disputes", {}).get(order.pk, []), many=True
-        ).data
 
 
 # Request bodies. The services check every rule (one parser for the API, the bulk upsert and

@@ -19,8 +19,7 @@ migrations:
 	.venv/bin/python manage.py makemigrations
 
 messages:
-	.venv/bin/python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
-	.venv/bin/python manage.py makemessages --all -d djangojs --ignore=.venv --ignore=var --no-obsolete
+	.venv/bin/python manage.py makemessages --all --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 
 bench:
 	.venv/bin/python bench/run.py

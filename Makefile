@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are what the README documents (make is not on every fresh machine).
-.PHONY: run test lint format migrations messages bench
+.PHONY: run test lint format migrations messages
 
 run:
 	scripts/quickstart
@@ -20,6 +20,3 @@ migrations:
 
 messages:
 	.venv/bin/python manage.py makemessages --all --ignore=.venv --ignore=var --ignore=bench --no-obsolete
-
-bench:
-	.venv/bin/python bench/run.py

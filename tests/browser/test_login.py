@@ -54,3 +54,19 @@ def test_user_language_preference_translates_the_pages(page, world):
     user.save()
     log_in(page, "acme_owner@example.test")
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+
+
+def test_the_readme_demo_logins_work(page, transactional_db):
+    # What a new user does after the quick start: the demo users of API.md.
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    log_in(page, "owner@acme.test", "demo-pass-123")
+    expect(page).to_have_url(re.compile(r"/app/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Outdoor workspace")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "staff@shenzhen-supply.test", "demo-pass-123")
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shenzhen Supply Co. supplier portal")

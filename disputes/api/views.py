@@ -17,6 +17,7 @@ from disputes import selectors, services
 from disputes.api import serializers as s
 from disputes.downloads import attachment_response
 from disputes.files import check_declared_size
+from disputes.models import DisputeKind, DisputeStatus, Reason
 from orders.selectors import order_line_list_for_order
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -62,19 +63,38 @@ class DisputeViewSet(ScopedViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
+        param = self._query_param
         filters = selectors.DisputeFilters(
-            status=self.request.query_params.get("status", ""),
-            kind=self.request.query_params.get("kind", ""),
-            reason=self.request.query_params.get("reason", ""),
-            supplier=self.request.query_params.get("supplier", ""),
-            merchant=self.request.query_params.get("merchant", ""),
-            order=self.request.query_params.get("order", ""),
-            q=self.request.query_params.get("q", "")[:200],
-            overdue=self.request.query_params.get("overdue", "").lower() in ("true", "1", "yes"),
+            status=self._choices_param("status", DisputeStatus),
+            kind=self._choices_param("kind", DisputeKind),
+            reason=self._choices_param("reason", Reason),
+            supplier=param("supplier"),
+            merchant=param("merchant"),
+            order=param("order"),
+            q=param("q")[:200],
+            overdue=param("overdue").lower() in ("true", "1", "yes"),
         )
         if self.organization.is_merchant:
             return selectors.dispute_list_for_merchant(filters=filters)
         return selectors.dispute_list_for_supplier(filters=filters)
+
+    def _query_param(self, name: str) -> str:
+        value = self.request.query_params.get(name, "")
+        if "\x00" in value:
+            # Postgres refuses NUL in a string: bad input, not a server error (API.md).
+            raise ValidationFailed(field_errors={name: [_("Null characters are not allowed.")]})
+        return value
+
+    def _choices_param(self, name: str, choices) -> str:
+        # An unknown status, kind or reason is a client's typo: say so (400), as the orders
+        # list does, rather than answering an empty list that looks like "none".
+        value = self._query_param(name)
+        unknown = [item for item in value.split(",") if item and item not in choices.values]
+        if unknown:
+            raise ValidationFailed(
+                field_errors={name: [_("Unknown value: %(value)s.") % {"value": unknown[0]}]}
+            )
+        return value
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "actor": self.actor}

@@ -18,7 +18,6 @@ from disputes.models import (
     Dispute,
     EventType,
     Fault,
-    Party,
     Proposal,
     ProposalStatus,
     ResolutionType,
@@ -125,15 +124,9 @@ def proposal_accept(
         dispute = locked(dispute)
         proposal = _open_proposal(dispute, proposal)
         change = Change(dispute, actor=actor, action="accept")
+        # The RMA number is welcome but optional: API.md's bodies do not carry it, and the
+        # supplier can still send it in a message before the customer posts the parcel.
         rma_number = (rma_number or "").strip() or proposal.rma_number
-        if (
-            proposal.resolution == ResolutionType.RETURN_REFUND
-            and actor.is_supplier
-            and not rma_number
-        ):
-            raise ValidationFailed(
-                field_errors={"rma_number": [_("Give the RMA number the customer returns to.")]}
-            )
         proposal.status = ProposalStatus.ACCEPTED
         proposal.decided_at = timezone.now()
         proposal.decided_by = actor.user
@@ -262,16 +255,12 @@ def _checked_amount(resolution: str, amount: Decimal | None, lines) -> Decimal |
             )
         return None
     if resolution == ResolutionType.REFUND:
-        if amount is not None and amount != total:
-            raise ValidationFailed(
-                field_errors={
-                    "amount": [
-                        _("A full refund returns %(total)s; propose a partial refund for less.")
-                        % {"total": total}
-                    ]
-                }
-            )
-        return total
+        # A refund request may ask for less than was paid: a refund of that amount is still
+        # "the refund"; without an amount it is everything paid for the lines.
+        if amount is None:
+            return total
+        check_amount(amount, lines, field="amount")
+        return amount
     if amount is None:
         if resolution == ResolutionType.RETURN_REFUND:
             return total
@@ -309,15 +298,6 @@ def _check_return_terms(actor, resolution, fault, rma_number, restocking_fee_per
             raise ValidationFailed(
                 field_errors={"restocking_fee_percent": [_("A restocking fee is at most 50%.")]}
             )
-    # The supplier runs the returns desk, so its return offer names the RMA number.
-    if (
-        resolution == ResolutionType.RETURN_REFUND
-        and actor.party == Party.SUPPLIER
-        and not rma_number
-    ):
-        raise ValidationFailed(
-            field_errors={"rma_number": [_("Give the RMA number the customer returns to.")]}
-        )
 
 
 def _summary(proposal: Proposal) -> dict:

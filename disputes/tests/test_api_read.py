@@ -192,3 +192,13 @@ def test_suppliers_cannot_search_by_customer_email(world, disputes):
     email = dispute.order.customer_email
     assert ids(world.client("acme_owner").get(URL, {"q": email})) == {str(dispute.pk)}
     assert ids(world.client("shenzhen_agent").get(URL, {"q": email})) == set()
+
+
+@pytest.mark.parametrize(
+    "query", ["status=nope", "kind=complaint", "reason=bored", "status=closed,nope"]
+)
+def test_unknown_filter_values_are_400_not_an_empty_list(world, disputes, query):
+    disputes.open()
+    response = world.client("acme_owner").get(f"/api/v1/disputes/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()

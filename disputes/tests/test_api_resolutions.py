@@ -25,11 +25,10 @@ def post(world, caller, dispute, path, body=None):
         ({"resolution": "partial_refund"}, "amount"),
         ({"resolution": "partial_refund", "amount": "25.01"}, "amount"),
         ({"resolution": "partial_refund", "amount": "0"}, "amount"),
-        ({"resolution": "refund", "amount": "3.00"}, "amount"),
+        ({"resolution": "refund", "amount": "25.01"}, "amount"),
         ({"resolution": "reship", "amount": "3.00"}, "amount"),
         ({"resolution": "store_credit"}, "amount"),
         ({"resolution": "compensation", "amount": "99"}, "amount"),
-        ({"resolution": "return_refund"}, "rma_number"),
         ({"resolution": "rejection"}, "resolution"),
         ({"resolution": "bribe"}, "resolution"),
         ({"resolution": "reship", "fault": "aliens"}, "fault"),
@@ -289,3 +288,16 @@ def test_money_is_decimal_strings_with_currency(world, disputes):
     dispute = disputes.open(kind="refund", reason="no_tracking", requested_amount=Decimal("7.5"))
     body = world.client("acme_agent").get(f"{URL}{dispute.pk}/").json()
     assert (body["requested_amount"], body["currency"]) == ("7.50", "USD")
+
+
+def test_a_refund_may_be_of_the_requested_amount_and_a_return_needs_no_rma_yet(world, disputes):
+    # API.md's proposal body is {"resolution", "amount"?, "note"?}: nothing more is required.
+    dispute = disputes.open()  # two lines worth 25.00
+    response = post(
+        world, "shenzhen_agent", dispute, "proposals/", {"resolution": "refund", "amount": "10.00"}
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["amount"] == "10.00"
+    other = disputes.open(order=disputes.order())
+    response = post(world, "shenzhen_agent", other, "proposals/", {"resolution": "return_refund"})
+    assert response.status_code == 201, response.json()

@@ -45,25 +45,27 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected suppliers as verified"))
     def verify(self, request, queryset):
-        suppliers = queryset.filter(kind="supplier")
-        for organization in suppliers:
-            services.organization_verify(organization=organization)
+        count = self._each_supplier(queryset, services.organization_verify)
         self.message_user(
-            request,
-            _("%(count)d supplier(s) verified.") % {"count": len(suppliers)},
-            messages.SUCCESS,
+            request, _("%(count)d supplier(s) verified.") % {"count": count}, messages.SUCCESS
         )
 
     @admin.action(description=_("Withdraw verification from the selected suppliers"))
     def unverify(self, request, queryset):
-        suppliers = queryset.filter(kind="supplier")
-        for organization in suppliers:
-            services.organization_unverify(organization=organization)
+        count = self._each_supplier(queryset, services.organization_unverify)
         self.message_user(
             request,
-            _("%(count)d supplier(s) no longer verified.") % {"count": len(suppliers)},
+            _("%(count)d supplier(s) no longer verified.") % {"count": count},
             messages.SUCCESS,
         )
+
+    @staticmethod
+    def _each_supplier(queryset, service) -> int:
+        # Merchants in the selection are left alone: only suppliers are verified.
+        suppliers = list(queryset.filter(kind="supplier"))
+        for organization in suppliers:
+            service(organization=organization)
+        return len(suppliers)
 
 
 @admin.register(Membership)

@@ -61,15 +61,21 @@ def api_token_issue(
     elif not memberships:
         raise ValidationFailed(_("You are not a member of any organization."))
     membership = memberships[0]
+    token, key = api_token_create(user=user, organization=membership.organization)
+    return token, key, membership.role
+
+
+def api_token_create(*, user: User, organization: Organization) -> tuple[ApiToken, str]:
+    """A new token for a member; the key is returned once and only its hash is kept."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        organization=membership.organization,
+        organization=organization,
         key_hash=api_token_hash(key),
         key_prefix=key[:10],
         expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
     )
-    return token, key, membership.role
+    return token, key
 
 
 def api_token_revoke(*, token: ApiToken) -> None:

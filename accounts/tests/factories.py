@@ -1,11 +1,7 @@
-import secrets
-
 import factory
-from django.conf import settings
-from django.utils import timezone
 
-from accounts.models import ApiToken, Membership, Organization, OrganizationKind, Role, User
-from accounts.selectors import api_token_hash
+from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from accounts.services import api_token_create
 from core.testing import TenantModelFactory
 from suppliers.models import SupplierLink
 
@@ -58,14 +54,7 @@ class SupplierLinkFactory(TenantModelFactory):
     supplier = factory.SubFactory(SupplierFactory)
 
 
-def token_for(user: User, organization: Organization, key: str | None = None) -> str:
+def token_for(user: User, organization: Organization) -> str:
     """Issue a token without the login step (tests of other endpoints need no password dance)."""
-    key = key or "rdr_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user,
-        organization=organization,
-        key_hash=api_token_hash(key),
-        key_prefix=key[:10],
-        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
-    )
+    _token, key = api_token_create(user=user, organization=organization)
     return key

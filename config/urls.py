@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.web import views as account_views
 from core import health
+from suppliers.web import views as supplier_views
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -22,8 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.web.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("app/", account_views.AppHomeView.as_view(), name="app-home"),
-    path("portal/", account_views.PortalHomeView.as_view(), name="portal-home"),
+    path("app/", supplier_views.AppHomeView.as_view(), name="app-home"),
+    path("portal/", supplier_views.PortalHomeView.as_view(), name="portal-home"),
     path("app/orders/", include("orders.web.urls")),
     path("portal/orders/", include("orders.web.portal_urls")),
     path("app/disputes/", include("disputes.web.urls")),

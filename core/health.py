@@ -1,12 +1,11 @@
 """Liveness and readiness for load balancers and orchestrators."""
 
+from celery import current_app
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
-
-from config.celery import app as celery_app
 
 
 @never_cache
@@ -25,10 +24,11 @@ def database_reachable() -> bool:
 
 
 def broker_reachable() -> bool:
+    # The current app is the project's (config.celery): core imports no project module.
     try:
         with Connection(
-            celery_app.conf.broker_url,
-            transport_options=celery_app.conf.broker_transport_options,
+            current_app.conf.broker_url,
+            transport_options=current_app.conf.broker_transport_options,
             connect_timeout=2,
         ) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)

@@ -32,12 +32,12 @@ def _retry(task, delay: float | None) -> None:
         raise task.retry(countdown=delay + COUNTDOWN_MARGIN_SECONDS)
 
 
-@shared_task(name="notifications.send_email", **SEND_OPTIONS)
+@shared_task(name=services.EMAIL_SEND_TASK, **SEND_OPTIONS)
 def email_delivery_send_task(self, delivery_id: str) -> None:
     _retry(self, services.email_delivery_send(delivery_id=delivery_id))
 
 
-@shared_task(name="notifications.send_webhook", **SEND_OPTIONS)
+@shared_task(name=services.WEBHOOK_SEND_TASK, **SEND_OPTIONS)
 def webhook_delivery_send_task(self, delivery_id: str) -> None:
     _retry(self, services.webhook_delivery_send(delivery_id=delivery_id))
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core.tenancy import organization_scope
 from orders import services
 from orders.models import ImportStatus, OrderImport
+from orders.services.imports import IMPORT_RUN_TASK
 
 # Seconds of work per run. A large file is read over several runs, each queuing the next,
 # so no run nears the time limits and a worker restart loses at most one chunk of work.
@@ -13,7 +14,7 @@ IMPORT_TIME_BUDGET = 240
 
 
 @shared_task(
-    name="orders.order_import_run",
+    name=IMPORT_RUN_TASK,
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=5,

@@ -4,12 +4,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 
 from accounts.middleware import ACTIVE_ORGANIZATION_SESSION_KEY
 from accounts.web.forms import ProfileForm
-from accounts.web.mixins import MerchantPageMixin, SupplierPageMixin
-from suppliers import selectors as supplier_selectors
 
 
 @login_required
@@ -45,21 +42,3 @@ def profile(request):
         messages.success(request, _("Your preferences are saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
-
-
-class AppHomeView(MerchantPageMixin, TemplateView):
-    template_name = "app/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["suppliers"] = supplier_selectors.supplier_list_for_merchant()
-        return context
-
-
-class PortalHomeView(SupplierPageMixin, TemplateView):
-    template_name = "portal/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["merchants"] = supplier_selectors.merchant_list_for_supplier()
-        return context

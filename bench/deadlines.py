@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Organization, OrganizationKind, User
 from deadlines import registry, services
 from deadlines.models import Deadline, DeadlineState
-from deadlines.rules import Number, Rule, Unit
+from deadlines.rule_definitions import Number, Rule, Unit
 
 RULE = "bench.noop"
 CHUNK = 100_000

@@ -1,17 +1,18 @@
 """The rules of this installation, and how domains attach what a rule does.
 
-The engine knows every rule's metadata (code, label, numbers and bounds, options: see
-`deadlines.defaults`, DESIGN.md's table) so the settings page lists them all; the domain
-that owns a rule attaches its action when it starts, in its AppConfig.ready()::
+The engine owns no rule: each domain registers the rules it owns (code, label, numbers and
+bounds, options: DESIGN.md's table; see orders.deadline_rules, disputes.deadline_rules) and
+attaches their actions when it starts, from its AppConfig.ready()::
 
-    from deadlines.registry import rule_action
+    from deadlines.registry import register_rule, rule_action
+
+    register_rule(Rule(code="supplier-response", ...))
 
     @rule_action("supplier-response")
     def supplier_response_due(deadline):   # runs in the merchant's scope, in a transaction
         dispute = Dispute.objects.select_for_update().filter(pk=deadline.subject_id).first()
         ...                                 # re-check the state, then call the service
 
-A domain may also bring a rule of its own: `register_rule(Rule(code=..., action=...))`.
 Actions must be idempotent by design: the sweep runs each one at most once per deadline
 row (row lock + state check), and re-checks nothing about the subject, so an action looks
 at the subject's current state and does nothing when the deadline no longer applies.
@@ -20,7 +21,7 @@ at the subject's current state and does nothing when the deadline no longer appl
 import dataclasses
 import threading
 
-from deadlines.rules import DeadlineAction, Rule
+from deadlines.rule_definitions import DeadlineAction, Rule
 
 _rules: dict[str, Rule] = {}
 _lock = threading.Lock()
@@ -80,21 +81,11 @@ def rule_exists(code: str) -> bool:
 
 
 def rule_list() -> list[Rule]:
-    """Every rule, in registration order (the order of DESIGN.md's table first)."""
-    return list(_rules.values())
+    """Every rule, by position (DESIGN.md's table order), then in registration order."""
+    return sorted(_rules.values(), key=lambda rule: rule.position)
 
 
 def _qualified_name(function) -> str:
     # A module imported twice (e.g. by a test runner) yields a new function object with
     # the same name; that is the same action, not a second one.
     return f"{function.__module__}.{function.__qualname__}"
-
-
-def _register_defaults() -> None:
-    from deadlines.defaults import DEFAULT_RULES
-
-    for rule in DEFAULT_RULES:
-        register_rule(rule)
-
-
-_register_defaults()

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from deadlines import registry
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
-from deadlines.rules import Rule, RuleValues
+from deadlines.rule_definitions import Rule, RuleValues
 
 
 def rule_values_for(*, merchant, rule: Rule) -> RuleValues:

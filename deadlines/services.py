@@ -35,7 +35,7 @@ from core import tenancy
 from core.errors import NotFound, PermissionDenied
 from deadlines import registry, selectors
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
-from deadlines.rules import RuleValues
+from deadlines.rule_definitions import RuleValues
 
 logger = logging.getLogger(__name__)
 

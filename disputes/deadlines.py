@@ -1,14 +1,17 @@
 """The disputes domain's deadline rule actions (DESIGN.md, "Deadlines").
 
-Thin: each action hands the due deadline to its service in `disputes.services.rules`,
+Registers the domain's rules (disputes.deadline_rules) with the engine, then attaches their
+actions. Thin: each action hands the due deadline to its service in `disputes.services.rules`,
 which re-checks the dispute under its lock and acts as `Actor.system()`. Imported by
 `DisputesConfig.ready()`, which is what attaches them to the engine's rules.
 """
 
 from deadlines.registry import register_rule, rule_action
+from disputes.deadline_rules import RULES
 from disputes.services import rules
 
-register_rule(rules.MISSING_EVIDENCE_RULE)
+for rule in RULES:
+    register_rule(rule)
 
 
 @rule_action(rules.SUPPLIER_RESPONSE)

@@ -7,6 +7,6 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
-        # Attaches the actions of ship-reminder, ship-overdue and customs-hold to the
-        # deadline engine's rules (their metadata is the engine's: deadlines.defaults).
+        # Registers ship-reminder, ship-overdue and customs-hold with the deadline engine,
+        # with their actions.
         from orders import deadlines  # noqa: F401

@@ -1,16 +1,20 @@
-"""The actions of the orders' deadline rules: ship-reminder, ship-overdue, customs-hold.
+"""The orders' deadline rules (orders.deadline_rules) and their actions: ship-reminder,
+ship-overdue, customs-hold.
 
-Attached to the engine's rules when the app starts (OrdersConfig.ready imports this
-module). The sweep runs each action once per deadline row, in the merchant's scope, inside
-its transaction; an action re-reads its rows, does nothing when the deadline no longer
-applies (the lines shipped, the order was cancelled, the parcel left customs), and calls
-one service of orders.services.shipping_deadlines.
+Registered with the engine, actions attached, when the app starts (OrdersConfig.ready
+imports this module). The sweep runs each action once per deadline row, in the merchant's
+scope, inside its transaction; an action re-reads its rows, does nothing when the deadline
+no longer applies (the lines shipped, the order was cancelled, the parcel left customs),
+and calls one service of orders.services.shipping_deadlines.
 """
 
-from deadlines.registry import rule_action
+from deadlines.registry import register_rule, rule_action
+from orders.deadline_rules import CUSTOMS_HOLD, RULES, SHIP_OVERDUE, SHIP_REMINDER
 from orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
 from orders.services import shipping_deadlines
-from orders.services.shipping_deadlines import CUSTOMS_HOLD, SHIP_OVERDUE, SHIP_REMINDER
+
+for rule in RULES:
+    register_rule(rule)
 
 
 def _lines_to_ship(deadline, *, lock: bool):

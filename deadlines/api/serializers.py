@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from deadlines.models import RuleSettingChange
-from deadlines.rules import Unit
+from deadlines.rule_definitions import Unit
 
 
 class NumberFieldSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ import time
 from django.contrib.admin.models import ADDITION, LogEntry
 
 from deadlines import registry
-from deadlines.rules import Number, Option, Rule, Unit
+from deadlines.rule_definitions import Number, Option, Rule, Unit
 
 TOUCH = "test.touch"
 FAIL = "test.fail"

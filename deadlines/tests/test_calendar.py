@@ -69,8 +69,9 @@ def test_naive_datetimes_are_refused():
 def test_frozen_clock_rule_due_time_across_thanksgiving_weekend():
     from django.utils import timezone
 
-    from deadlines.defaults import REFUND_EXECUTION
+    from deadlines.registry import rule_get
 
+    REFUND_EXECUTION = rule_get("refund-execution")
     values = REFUND_EXECUTION.defaults()  # 2 business days
     due = REFUND_EXECUTION.due_at(values, start_at=timezone.now(), number=None, country="US")
     assert due == at(2026, 11, 30, 17)

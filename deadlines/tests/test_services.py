@@ -10,7 +10,7 @@ from accounts.actors import Actor
 from accounts.models import Role
 from deadlines import registry, services
 from deadlines.models import Deadline, DeadlineState, RuleSettingChange
-from deadlines.rules import Number, Rule, Unit
+from deadlines.rule_definitions import Number, Rule, Unit
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

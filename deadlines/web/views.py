@@ -13,7 +13,7 @@ from accounts.models import MERCHANT_MANAGERS
 from accounts.web.mixins import MerchantPageMixin
 from core.errors import DomainError
 from deadlines import registry, selectors, services
-from deadlines.rules import Unit
+from deadlines.rule_definitions import Unit
 
 HISTORY_SHOWN = 20
 

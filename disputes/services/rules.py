@@ -10,16 +10,23 @@ acts through the same services as a person, as `Actor.system()`.
 
 from django.db import transaction
 from django.db.models import Min
-from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import Actor
 from core.errors import InvalidTransition, NotFound
-from deadlines.defaults import SilentSupplier
 from deadlines.models import Deadline
-from deadlines.rules import Number, Rule, Unit
 from deadlines.selectors import deadline_list_for_subject
 from deadlines.services import deadline_cancel, deadline_cancel_all_for, deadline_schedule
 from disputes import policies
+from disputes.deadline_rules import (
+    AUTO_CLOSE,
+    DELIVERED_NOT_RECEIVED,
+    MISSING_EVIDENCE,
+    PROBLEM_DEADLINE,
+    REFUND_EXECUTION,
+    SUPPLIER_RESPONSE,
+    VERIFIED_CLAIM,
+    SilentSupplier,
+)
 from disputes.models import (
     Dispute,
     DisputeKind,
@@ -31,26 +38,6 @@ from disputes.models import (
 )
 
 St = DisputeStatus
-
-SUPPLIER_RESPONSE = "supplier-response"
-PROBLEM_DEADLINE = "problem-deadline"
-REFUND_EXECUTION = "refund-execution"
-VERIFIED_CLAIM = "verified-claim"
-DELIVERED_NOT_RECEIVED = "delivered-not-received"
-AUTO_CLOSE = "auto-close"
-MISSING_EVIDENCE = "missing-evidence"
-
-# The disputes domain's own rule (DESIGN.md: a claim without its evidence does not wait
-# forever); registered at start-up beside the engine's defaults, so merchants may tune it.
-MISSING_EVIDENCE_RULE = Rule(
-    code=MISSING_EVIDENCE,
-    label=_("Missing evidence"),
-    description=_(
-        "A refund request whose required photo or video is still missing after this long "
-        "is cancelled."
-    ),
-    numbers=(Number("after_days", _("Cancel after"), Unit.DAYS, policies.MISSING_EVIDENCE_DAYS),),
-)
 
 # The rules whose due time is the dispute's resolve_by (the soonest pending one).
 RESOLUTION_RULES = (PROBLEM_DEADLINE, VERIFIED_CLAIM, REFUND_EXECUTION)

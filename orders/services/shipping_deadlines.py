@@ -24,13 +24,11 @@ from deadlines.services import deadline_cancel, deadline_schedule, deadline_sche
 from notifications.services import notify
 from orders import hooks
 from orders import notifications as notices
+from orders.deadline_rules import CUSTOMS_HOLD, SHIP_OVERDUE, SHIP_REMINDER
 from orders.models import Order, OrderLine, OrderStatus, Shipment
 from orders.selectors import alternative_supplier_list_for_skus
 
-SHIP_REMINDER = "ship-reminder"
-SHIP_OVERDUE = "ship-overdue"
 SHIP_RULES = (SHIP_REMINDER, SHIP_OVERDUE)
-CUSTOMS_HOLD = "customs-hold"
 
 
 def ship_deadlines_schedule(*, merchant, pairs: Iterable[tuple[Order, Any]]) -> None:

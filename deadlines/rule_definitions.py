@@ -109,6 +109,8 @@ class Rule:
     action: DeadlineAction | None = None
     # Cross-field validation: takes the numbers, answers {field: message} for what is wrong.
     check: Callable[[dict[str, int]], dict[str, Any]] | None = field(default=None)
+    # Where lists show the rule: DESIGN.md's table order, across the domains that own rules.
+    position: int = 1000
 
     def __post_init__(self):
         if not self.numbers:

@@ -7,10 +7,11 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes")
 
     def ready(self):
-        # orders shows disputes on its pages without importing this app (layering).
-        from disputes import deadlines, order_hooks
+        # Registering the event types disputes raise is importing the module that words them.
+        from disputes import deadlines, notifications, order_hooks  # noqa: F401
         from orders import hooks
 
+        # orders shows disputes on its pages without importing this app (layering).
         hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)
         hooks.dispute_summaries.register(order_hooks.dispute_summaries)
         # The rules the disputes domain owns act through its services (disputes.deadlines).

@@ -14,46 +14,28 @@ cannot leak. Internal attachments likewise.
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
-from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, EventType, Party, Reason
-from notifications.events import Event, Recipients, Text
+from disputes.wording import RULE_NOTICES, rule_label
+from notifications.events import Event, Recipients, Text, register_event_type
+
+# The event types disputes raise, registered with the engine (API.md's webhook types).
+OPENED = register_event_type("dispute.opened", gettext_lazy("A dispute is opened"))
+MESSAGE = register_event_type("dispute.message", gettext_lazy("A new message in a dispute"))
+STATUS_CHANGED = register_event_type(
+    "dispute.status_changed", gettext_lazy("A dispute changes status")
+)
+ESCALATED = register_event_type("dispute.escalated", gettext_lazy("A dispute is escalated"))
+RESOLVED = register_event_type("dispute.resolved", gettext_lazy("A dispute is resolved"))
+CLOSED = register_event_type("dispute.closed", gettext_lazy("A dispute is closed"))
+DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
 
 # Status events by code: the webhook type they are.
 STATUS_TYPES = {
-    "closed": "dispute.closed",
-    "fulfilled": "dispute.resolved",
-}
-# What a rule's deadline event says, per code (English message ids, translated per reader).
-DEADLINE_BODIES = {
-    "supplier_response_reminder": gettext_noop(
-        "The supplier has not answered yet: please respond to this dispute."
-    ),
-    "supplier_response_expired": gettext_noop(
-        "The supplier did not answer in time; the dispute moves on by the merchant's rule."
-    ),
-    "problem_deadline_passed": gettext_noop(
-        "The problem report was not resolved in time and becomes a refund request."
-    ),
-    "refund_not_carried_out": gettext_noop(
-        "The accepted refund was not carried out in time; the dispute is escalated."
-    ),
-    "verified_claim_expired": gettext_noop(
-        "The verified claim was not reshipped or refunded in time; the dispute is escalated."
-    ),
-    "delivered_check_address": gettext_noop(
-        "Tracking says delivered: check the shipping address with the customer and wait "
-        "before the supplier is pressed."
-    ),
-    "delivered_wait_over": gettext_noop(
-        "The wait after delivery is over: the dispute continues with the supplier."
-    ),
-    "auto_closed": gettext_noop("The dispute was closed automatically after a quiet period."),
-    "evidence_deadline_passed": gettext_noop(
-        "The required photo or video was not attached in time: the refund request is cancelled."
-    ),
+    "closed": CLOSED,
+    "fulfilled": RESOLVED,
 }
 
 
@@ -75,42 +57,41 @@ def _audience(dispute, event) -> tuple[str, set[str]]:
     if event.internal or event.type in (EventType.NOTE, EventType.ATTACHMENT):
         return "", set()
     if event.type == EventType.MESSAGE:
-        return "dispute.message", others
+        return MESSAGE, others
     if event.type == EventType.DEADLINE:
-        return "deadline.fired", set(data.get("audience", ()))
+        return DEADLINE_FIRED, set(data.get("audience", ()))
     if event.type == EventType.ESCALATION:
-        return "dispute.escalated", others
+        return ESCALATED, others
     if code == "opened":
         # The supplier hears of it when it is asked to act: now, or once evidence arrives.
         asked = data.get("to") == DisputeStatus.AWAITING_SUPPLIER
-        return "dispute.opened", {Party.SUPPLIER} if asked else set()
+        return OPENED, {Party.SUPPLIER} if asked else set()
     if code == "evidence_received":
-        return "dispute.status_changed", {Party.SUPPLIER}
+        return STATUS_CHANGED, {Party.SUPPLIER}
     if code == "cancelled_missing_evidence":
         # The supplier was never asked to act on it.
-        return "dispute.status_changed", {Party.MERCHANT}
+        return STATUS_CHANGED, {Party.MERCHANT}
     if code == "evidence_needed":
         return "", set()
     if code == "arbitration_decided" and data.get("to") == DisputeStatus.RESOLVED:
-        return "dispute.resolved", others
-    return STATUS_TYPES.get(code, "dispute.status_changed"), others
+        return RESOLVED, others
+    return STATUS_TYPES.get(code, STATUS_CHANGED), others
 
 
 def _title(kind: str, dispute, event) -> Text:
     number = {"number": dispute.number}
-    if kind == "dispute.opened":
+    if kind == OPENED:
         return Text(gettext_noop("New dispute #%(number)s"), number)
-    if kind == "dispute.message":
+    if kind == MESSAGE:
         return Text(gettext_noop("New message on dispute #%(number)s"), number)
-    if kind == "dispute.escalated":
+    if kind == ESCALATED:
         return Text(gettext_noop("Dispute #%(number)s was escalated"), number)
-    if kind == "dispute.resolved":
+    if kind == RESOLVED:
         return Text(gettext_noop("Dispute #%(number)s is resolved"), number)
-    if kind == "dispute.closed":
+    if kind == CLOSED:
         return Text(gettext_noop("Dispute #%(number)s is closed"), number)
-    if kind == "deadline.fired":
-        rule = (event.data or {}).get("rule", "")
-        label = registry.rule_get(rule).label if registry.rule_exists(rule) else rule
+    if kind == DEADLINE_FIRED:
+        label = rule_label((event.data or {}).get("rule", ""))
         return Text(gettext_noop("Dispute #%(number)s: %(rule)s"), {**number, "rule": label})
     return Text(
         gettext_noop("Dispute #%(number)s is now %(status)s"),
@@ -120,10 +101,11 @@ def _title(kind: str, dispute, event) -> Text:
 
 def _body(kind: str, dispute, event) -> Text:
     data = event.data or {}
-    if kind == "dispute.message":
+    if kind == MESSAGE:
         return Text(gettext_noop("%(text)s"), {"text": event.body})
-    if kind == "deadline.fired":
-        return Text(DEADLINE_BODIES.get(data.get("code"), ""))
+    if kind == DEADLINE_FIRED:
+        notice = RULE_NOTICES.get(data.get("code"))
+        return Text(notice.notification if notice else "")
     return Text(
         gettext_noop("%(kind)s: %(reason)s"),
         {"kind": DisputeKind(dispute.kind).label, "reason": Reason(dispute.reason).label},
@@ -152,7 +134,7 @@ def _payload(kind: str, dispute, event) -> dict:
             "author_party": event.author_party,
         },
     }
-    if kind == "dispute.message":
+    if kind == MESSAGE:
         payload["message"] = {"body": event.body}
     if data.get("rule"):
         payload["rule"] = data["rule"]

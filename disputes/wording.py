@@ -4,9 +4,12 @@ Events keep a code and its parameters, not a sentence: a Spanish merchant and a 
 supplier read the same event each in their own language.
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 
+from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
 
 
@@ -86,44 +89,95 @@ def describe(event) -> str:
     return str(data.get("text", ""))
 
 
+@dataclass(frozen=True)
+class RuleNotice:
+    """The words of one deadline rule's notice: the only table of them, by code."""
+
+    # The timeline's sentence; %(rule)s is the rule's label.
+    timeline: str
+    # The notification's body (disputes.notifications); none when the notice tells no one.
+    notification: str = ""
+
+
 RULE_NOTICES = {
-    "supplier_response_reminder": _noop("%(rule)s: the supplier was reminded to respond."),
-    "supplier_response_expired": _noop(
-        "%(rule)s: the supplier did not respond in time, so the dispute moves on."
+    "supplier_response_reminder": RuleNotice(
+        timeline=_noop("%(rule)s: the supplier was reminded to respond."),
+        notification=_noop("The supplier has not answered yet: please respond to this dispute."),
     ),
-    "accepted_by_default": _noop(
-        "%(rule)s: the supplier did not respond, so the requested refund counts as "
-        "accepted (%(resolution)s)."
+    "supplier_response_expired": RuleNotice(
+        timeline=_noop("%(rule)s: the supplier did not respond in time, so the dispute moves on."),
+        notification=_noop(
+            "The supplier did not answer in time; the dispute moves on by the merchant's rule."
+        ),
     ),
-    "problem_deadline_passed": _noop(
-        "%(rule)s: the problem report was not resolved in time; it becomes a refund request."
+    "accepted_by_default": RuleNotice(
+        timeline=_noop(
+            "%(rule)s: the supplier did not respond, so the requested refund counts as "
+            "accepted (%(resolution)s)."
+        ),
     ),
-    "refund_not_carried_out": _noop(
-        "%(rule)s: the accepted refund was not carried out in time; the dispute is escalated."
+    "problem_deadline_passed": RuleNotice(
+        timeline=_noop(
+            "%(rule)s: the problem report was not resolved in time; it becomes a refund request."
+        ),
+        notification=_noop(
+            "The problem report was not resolved in time and becomes a refund request."
+        ),
     ),
-    "verified_claim_expired": _noop(
-        "%(rule)s: the verified claim was not reshipped or refunded in time; the dispute is "
-        "escalated."
+    "refund_not_carried_out": RuleNotice(
+        timeline=_noop(
+            "%(rule)s: the accepted refund was not carried out in time; the dispute is escalated."
+        ),
+        notification=_noop(
+            "The accepted refund was not carried out in time; the dispute is escalated."
+        ),
     ),
-    "delivered_check_address": _noop(
-        "%(rule)s: tracking says the parcel was delivered. Check the shipping address with "
-        "the customer and wait until %(until)s; then the dispute continues."
+    "verified_claim_expired": RuleNotice(
+        timeline=_noop(
+            "%(rule)s: the verified claim was not reshipped or refunded in time; the dispute "
+            "is escalated."
+        ),
+        notification=_noop(
+            "The verified claim was not reshipped or refunded in time; the dispute is escalated."
+        ),
     ),
-    "delivered_wait_over": _noop("%(rule)s: the wait is over; the dispute continues."),
-    "auto_closed": _noop("%(rule)s: closed automatically after a quiet period."),
-    "evidence_deadline_passed": _noop(
-        "%(rule)s: the required photo or video was not attached in time."
+    "delivered_check_address": RuleNotice(
+        timeline=_noop(
+            "%(rule)s: tracking says the parcel was delivered. Check the shipping address "
+            "with the customer and wait until %(until)s; then the dispute continues."
+        ),
+        notification=_noop(
+            "Tracking says delivered: check the shipping address with the customer and wait "
+            "before the supplier is pressed."
+        ),
+    ),
+    "delivered_wait_over": RuleNotice(
+        timeline=_noop("%(rule)s: the wait is over; the dispute continues."),
+        notification=_noop(
+            "The wait after delivery is over: the dispute continues with the supplier."
+        ),
+    ),
+    "auto_closed": RuleNotice(
+        timeline=_noop("%(rule)s: closed automatically after a quiet period."),
+        notification=_noop("The dispute was closed automatically after a quiet period."),
+    ),
+    "evidence_deadline_passed": RuleNotice(
+        timeline=_noop("%(rule)s: the required photo or video was not attached in time."),
+        notification=_noop(
+            "The required photo or video was not attached in time: the refund request is cancelled."
+        ),
     ),
 }
 
 
-def _rule_notice(code: str, data) -> str:
-    from deadlines import registry
+def rule_label(rule: str):
+    """A rule's label for people, or its code when no rule of that code is registered."""
+    return registry.rule_get(rule).label if registry.rule_exists(rule) else rule
 
-    rule = data.get("rule", "")
-    label = registry.rule_get(rule).label if registry.rule_exists(rule) else rule
-    return _(RULE_NOTICES[code]) % {
-        "rule": label,
+
+def _rule_notice(code: str, data) -> str:
+    return _(RULE_NOTICES[code].timeline) % {
+        "rule": rule_label(data.get("rule", "")),
         "until": data.get("until", ""),
         "resolution": _resolution(data),
     }
@@ -135,10 +189,6 @@ def event_text(event) -> str:
     if sentence and event.body:
         return f"{sentence}\n\n{event.body}"
     return sentence or event.body
-
-
-def kind_label(kind: str) -> str:
-    return _label(DisputeKind, kind)
 
 
 def author_name(event, viewer) -> str:

@@ -1,7 +1,12 @@
 """What a domain hands the notification engine: an `Event`, already decided and worded.
 
-The engine never imports a domain. A domain builds an Event in its service, inside its
-transaction, and calls `notifications.services.notify(event=...)`::
+The engine never imports a domain. A domain declares the event types it raises when it
+starts (they are what webhooks subscribe to and e-mail preferences name)::
+
+    DISPUTE_OPENED = register_event_type("dispute.opened", gettext_lazy("A dispute is opened"))
+
+then builds an Event in its service, inside its transaction, and calls
+`notifications.services.notify(event=...)`::
 
     from django.utils.translation import gettext_noop
     from notifications.events import Event, Recipients, Text
@@ -28,36 +33,43 @@ English). `data` is the webhook payload's "data" and must be JSON. `dedup_key` m
 call idempotent: per recipient and channel, one notification per (merchant, dedup_key).
 """
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
-# The webhook event types of the HTTP contract (API.md, "Notifications and webhooks").
-EVENT_TYPES = (
-    "dispute.opened",
-    "dispute.message",
-    "dispute.status_changed",
-    "dispute.escalated",
-    "dispute.resolved",
-    "dispute.closed",
-    "deadline.fired",
-    "order.overdue",
-)
 ALL_EVENTS = "*"
-EVENT_LABELS = {
-    "dispute.opened": gettext_lazy("A dispute is opened"),
-    "dispute.message": gettext_lazy("A new message in a dispute"),
-    "dispute.status_changed": gettext_lazy("A dispute changes status"),
-    "dispute.escalated": gettext_lazy("A dispute is escalated"),
-    "dispute.resolved": gettext_lazy("A dispute is resolved"),
-    "dispute.closed": gettext_lazy("A dispute is closed"),
-    "deadline.fired": gettext_lazy("A deadline passes"),
-    "order.overdue": gettext_lazy("An order is overdue"),
-}
+
+# Event type → its label, in registration order (the domains' start-up order).
+_event_types: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def register_event_type(name: str, label) -> str:
+    """Declare an event type a domain raises; the same name and label again is harmless.
+
+    Two domains may raise one type (orders and disputes both tell of a `deadline.fired`):
+    each registers it, with the same label.
+    """
+    with _lock:
+        known = _event_types.get(name)
+        if known is not None and str(known) != str(label):
+            raise ValueError(f"The event type {name!r} is registered with another label.")
+        _event_types.setdefault(name, label)
+    return name
+
+
+def event_types() -> tuple[str, ...]:
+    """Every registered event type (the webhook types of API.md once the domains started)."""
+    return tuple(_event_types)
+
+
+def event_label(name: str):
+    return _event_types.get(name, name)
 
 
 def _message_id(value) -> str:

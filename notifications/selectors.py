@@ -4,7 +4,7 @@ import uuid
 
 from django.db.models import Prefetch, QuerySet
 
-from notifications.events import EVENT_TYPES
+from notifications.events import event_types
 from notifications.models import (
     EmailPreference,
     Notification,
@@ -48,7 +48,7 @@ def email_preference_types_for_user(*, user) -> set[str]:
     muted = set(
         EmailPreference.objects.filter(user=user, email=False).values_list("event_type", flat=True)
     )
-    return {event_type for event_type in EVENT_TYPES if event_type not in muted}
+    return {event_type for event_type in event_types() if event_type not in muted}
 
 
 def webhook_endpoint_list() -> QuerySet[WebhookEndpoint]:

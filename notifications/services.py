@@ -39,7 +39,7 @@ from accounts.models import MERCHANT_OWNERS, Membership
 from core import tenancy
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from notifications import net, selectors
-from notifications.events import ALL_EVENTS, EVENT_TYPES, Event, Text, as_text
+from notifications.events import ALL_EVENTS, Event, Text, as_text, event_types
 from notifications.models import (
     DeliveryStatus,
     EmailDelivery,
@@ -93,7 +93,7 @@ def _recipient_memberships(event: Event) -> list[Membership]:
 
 def notify(*, event: Event) -> NotificationEvent:
     """Record an event for every recipient and channel; idempotent by `event.dedup_key`."""
-    if event.type not in EVENT_TYPES:
+    if event.type not in event_types():
         raise ValueError(f"Unknown notification event type {event.type!r}.")
     if not event.dedup_key:
         raise ValueError("A notification event needs a deduplication key.")
@@ -230,11 +230,11 @@ def notification_mark_all_read(*, user) -> int:
 
 def email_preferences_update(*, user, enabled_types: set[str]) -> None:
     """E-mail for the event types in `enabled_types`, none for the others."""
-    unknown = set(enabled_types) - set(EVENT_TYPES)
+    unknown = set(enabled_types) - set(event_types())
     if unknown:
         raise ValidationFailed(field_errors={"events": [_("Unknown event type.")]})
     with transaction.atomic():
-        for event_type in EVENT_TYPES:
+        for event_type in event_types():
             EmailPreference.objects.update_or_create(
                 user=user, event_type=event_type, defaults={"email": event_type in enabled_types}
             )
@@ -431,7 +431,7 @@ def _require_owner(actor: Actor) -> None:
 def _check_events(events) -> list[str]:
     if not isinstance(events, list) or not events:
         raise ValidationFailed(field_errors={"events": [_("Name at least one event type.")]})
-    unknown = [name for name in events if name != ALL_EVENTS and name not in EVENT_TYPES]
+    unknown = [name for name in events if name != ALL_EVENTS and name not in event_types()]
     if unknown:
         raise ValidationFailed(
             field_errors={

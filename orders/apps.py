@@ -8,5 +8,5 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         # Registers ship-reminder, ship-overdue and customs-hold with the deadline engine,
-        # with their actions.
-        from orders import deadlines  # noqa: F401
+        # with their actions, and the event types orders raises with the notification engine.
+        from orders import deadlines, notifications  # noqa: F401

@@ -3,7 +3,7 @@
 Builders only: each returns the `Event`s of one occurrence and writes nothing; the
 services in orders.services.shipping_deadlines hand them to `notify()`.
 
-Event types. The engine knows the webhook types of API.md only, so:
+Event types (registered here with the engine: the webhook types of API.md):
 
 - ship-reminder: `deadline.fired`, twice: the merchant's notice (in-app, e-mail and the
   merchant's `deadline.fired` webhook) and the supplier's (in-app and e-mail only, since
@@ -15,13 +15,13 @@ Every dedup key carries the deadline's id: one notice per firing, whatever the r
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
-from notifications.events import Event, Recipients, Text
+from notifications.events import Event, Recipients, Text, register_event_type
 
-DEADLINE_FIRED = "deadline.fired"
-ORDER_OVERDUE = "order.overdue"
+DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
+ORDER_OVERDUE = register_event_type("order.overdue", gettext_lazy("An order is overdue"))
 
 
 def _merchant_url(order) -> str:

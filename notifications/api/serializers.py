@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from notifications.events import ALL_EVENTS, EVENT_TYPES
+from notifications.events import ALL_EVENTS, event_types
 from notifications.models import (
     Notification,
     WebhookAttempt,
@@ -29,10 +29,13 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 class WebhookEndpointCreateSerializer(serializers.Serializer):
     # The URL's safety (scheme, address) is the service's check, done again at connection.
     url = serializers.CharField(max_length=500)
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=[ALL_EVENTS, *EVENT_TYPES]), allow_empty=False
-    )
+    events = serializers.ListField(child=serializers.ChoiceField(choices=()), allow_empty=False)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The domains register their event types when they start, after this module loads.
+        self.fields["events"].child.choices = [ALL_EVENTS, *event_types()]
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from accounts.models import OrganizationKind, Role
 from accounts.web.mixins import OrganizationPageMixin
 from notifications import selectors, services
-from notifications.events import EVENT_LABELS, EVENT_TYPES
+from notifications.events import event_label, event_types
 
 PAGE_SIZE = 50
 # htmx stops polling on this status: a signed-out or switched-away page stops asking.
@@ -89,13 +89,13 @@ class EmailPreferencesView(NotificationPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         enabled = selectors.email_preference_types_for_user(user=self.request.user)
         context["event_types"] = [
-            (event_type, EVENT_LABELS.get(event_type, event_type), event_type in enabled)
-            for event_type in EVENT_TYPES
+            (event_type, event_label(event_type), event_type in enabled)
+            for event_type in event_types()
         ]
         return context
 
     def post(self, request):
-        chosen = {name for name in request.POST.getlist("email") if name in EVENT_TYPES}
+        chosen = {name for name in request.POST.getlist("email") if name in event_types()}
         services.email_preferences_update(user=request.user, enabled_types=chosen)
         messages.success(request, _("Your e-mail preferences are saved."))
         return redirect(f"{self.namespace}:preferences")

@@ -12,7 +12,7 @@ from accounts.models import MERCHANT_OWNERS
 from accounts.web.mixins import MerchantPageMixin
 from core.errors import DomainError
 from notifications import selectors, services
-from notifications.events import ALL_EVENTS, EVENT_LABELS, EVENT_TYPES
+from notifications.events import ALL_EVENTS, event_label, event_types
 
 SECRET_SESSION_KEY = "webhook_secret_once"  # noqa: S105 — a session key name
 DELIVERIES_SHOWN = 50
@@ -42,7 +42,7 @@ class OwnerPageMixin(MerchantPageMixin):
 
 
 def _event_choices():
-    return [(ALL_EVENTS, _("All events")), *((name, EVENT_LABELS[name]) for name in EVENT_TYPES)]
+    return [(ALL_EVENTS, _("All events")), *((name, event_label(name)) for name in event_types())]
 
 
 class WebhookListView(OwnerPageMixin, TemplateView):

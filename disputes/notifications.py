@@ -44,7 +44,7 @@ def _link(party: str, dispute) -> str:
     return reverse(name, kwargs={"pk": dispute.pk})
 
 
-def _audience(dispute, event) -> tuple[str, set[str]]:
+def _audience(event) -> tuple[str, set[str]]:
     """(webhook type, parties to tell in-app and by e-mail), or ("", ...) for nothing."""
     data = event.data or {}
     code = data.get("code", "")
@@ -145,7 +145,7 @@ def _payload(kind: str, dispute, event) -> dict:
 
 def events_for(dispute, event) -> list[Event]:
     """The notification Events of one timeline event (none for a note)."""
-    kind, parties = _audience(dispute, event)
+    kind, parties = _audience(event)
     if not kind:
         return []
     title, body, payload = (

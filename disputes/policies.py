@@ -3,8 +3,6 @@
 Pure lookups and arithmetic; services call them, nothing here writes.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 
 from disputes.models import (
@@ -47,13 +45,6 @@ def evidence_required_reasons(*, merchant_id) -> frozenset[str]:
         "reason", flat=True
     )
     return EVIDENCE_REQUIRED_REASONS | frozenset(extra)
-
-
-def missing_evidence_due_at(dispute):
-    """When a refund request still missing its evidence gets cancelled (the timer's rule)."""
-    if dispute.status != DisputeStatus.AWAITING_EVIDENCE:
-        return None
-    return (dispute.escalated_at or dispute.opened_at) + timedelta(days=MISSING_EVIDENCE_DAYS)
 
 
 def cost_bearers(*, merchant_id, fault: str) -> tuple[str, str]:

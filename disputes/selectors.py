@@ -16,6 +16,7 @@ from disputes.models import (
     OPEN_STATUSES,
     Attachment,
     Dispute,
+    DisputeLine,
     DisputeStatus,
     Proposal,
     TimelineEvent,
@@ -152,11 +153,16 @@ def timeline_for(*, dispute: Dispute, organization) -> QuerySet:
     )
 
 
-def attachment_list_for(*, dispute: Dispute, organization) -> QuerySet:
-    attachments = Attachment.objects.filter(dispute=dispute).select_related("uploaded_by")
-    if organization is None or not organization.is_merchant:
-        attachments = attachments.filter(internal=False)
-    return attachments.order_by("created_at")
+def dispute_line_list_open(*, order_lines) -> QuerySet[DisputeLine]:
+    """The claims of open disputes on these order lines (at most one a line), with the dispute.
+
+    `order_lines`: lines, their ids, or a query of ids. Read across the tenant scope by
+    order line: the lines are already the caller's, and the check must see every open
+    claim on them, as the database's one-open-dispute-a-line constraint does.
+    """
+    return DisputeLine.cross_tenant_objects.filter(
+        order_line__in=order_lines, is_open=True
+    ).select_related("dispute")
 
 
 def attachment_get(*, attachment_id, organization) -> Attachment:

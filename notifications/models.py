@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ids import new_id
 from core.tenancy import TenantModel
+from notifications.events import ALL_EVENTS
 
 
 class NotificationEvent(TenantModel):
@@ -170,7 +171,7 @@ class WebhookEndpoint(TenantModel):
         return self.url
 
     def subscribes_to(self, event_type: str) -> bool:
-        return "*" in self.events or event_type in self.events
+        return ALL_EVENTS in self.events or event_type in self.events
 
 
 class WebhookDelivery(OutboxRow):

@@ -182,11 +182,7 @@ def _subscribed_endpoints(merchant, event_type: str) -> list[WebhookEndpoint]:
     endpoints = WebhookEndpoint.cross_tenant_objects.filter(
         merchant=merchant, active=True, deleted_at__isnull=True
     )
-    return [
-        endpoint
-        for endpoint in endpoints
-        if event_type in endpoint.events or ALL_EVENTS in endpoint.events
-    ]
+    return [endpoint for endpoint in endpoints if endpoint.subscribes_to(event_type)]
 
 
 def enqueue_deliveries(email_ids: list[str], webhook_ids: list[str]) -> None:

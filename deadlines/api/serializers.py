@@ -13,11 +13,6 @@ class NumberFieldSerializer(serializers.Serializer):
     maximum = serializers.IntegerField(source="upper_bound")
 
 
-class OptionChoiceSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
-
-
 class OptionFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()

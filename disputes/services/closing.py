@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from core.errors import Conflict
-from disputes.models import Dispute, DisputeLine
+from disputes.models import Dispute
+from disputes.selectors import dispute_line_list_open
 from disputes.services.common import Change, locked, release_lines, supersede_open_proposal
 
 MAX_NOTE_LENGTH = 4000
@@ -42,11 +43,8 @@ def dispute_reopen(*, actor: Actor, dispute: Dispute, note: str = "") -> Dispute
 def _reclaim_lines(dispute: Dispute) -> None:
     # Another dispute may have been opened on these lines since this one closed.
     other = (
-        DisputeLine.objects.filter(
-            order_line__in=dispute.dispute_lines.values("order_line"), is_open=True
-        )
+        dispute_line_list_open(order_lines=dispute.dispute_lines.values("order_line"))
         .exclude(dispute=dispute)
-        .select_related("dispute")
         .first()
     )
     if other is not None:

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -71,7 +70,6 @@ class Change:
         self.fields: set[str] = set()
         self.events: list[TimelineEvent] = []
         self.restart_resolution = False
-        self.hooked = False
 
     def set(self, **values) -> None:
         for name, value in values.items():
@@ -152,14 +150,6 @@ class Change:
         # nothing is told of a change rolled back); the engine sends them after commit.
         announce(dispute, self.events[self.announced :])
         self.announced = len(self.events)
-        if not self.hooked:
-            # Registered once; reads the events when the transaction has committed.
-            self.hooked = True
-            transaction.on_commit(
-                lambda: after_commit(
-                    dispute_id=dispute.pk, event_ids=[event.pk for event in self.events]
-                )
-            )
         return dispute
 
 
@@ -192,12 +182,3 @@ def announce(dispute: Dispute, events: list[TimelineEvent]) -> None:
     for timeline_event in events:
         for event in events_for(dispute, timeline_event):
             notify(event=event)
-
-
-def after_commit(*, dispute_id, event_ids: list) -> None:
-    """Work that must wait for the commit; nothing yet.
-
-    Deadline rows and notification outbox rows are written in the transaction (see
-    `Change.save` and `announce`), and the notification engine enqueues its deliveries
-    on commit itself. Receives ids, never instances, so it can be handed to a task.
-    """

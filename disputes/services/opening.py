@@ -21,6 +21,7 @@ from disputes.models import (
     Party,
     Reason,
 )
+from disputes.selectors import dispute_line_list_open
 from disputes.services.common import Change
 from orders.models import Order, OrderLine
 
@@ -211,13 +212,7 @@ def _next_number(merchant_id) -> int:
 
 
 def _check_lines_not_disputed(lines: list[OrderLine]) -> None:
-    taken = (
-        DisputeLine.cross_tenant_objects.filter(
-            order_line__in=[line.pk for line in lines], is_open=True
-        )
-        .select_related("dispute")
-        .first()
-    )
+    taken = dispute_line_list_open(order_lines=[line.pk for line in lines]).first()
     if taken is not None:
         raise Conflict(
             _("This order line already has an open dispute: #%(number)s.")
@@ -233,9 +228,9 @@ def dispute_open_for_overdue_shipping(*, order: Order, lines: list[OrderLine]) -
     the same lines opens nothing; an unverified supplier is disputed on its own platform.
     """
     taken = set(
-        DisputeLine.objects.filter(
-            order_line__in=[line.pk for line in lines], is_open=True
-        ).values_list("order_line_id", flat=True)
+        dispute_line_list_open(order_lines=[line.pk for line in lines]).values_list(
+            "order_line_id", flat=True
+        )
     )
     free = [line for line in lines if line.pk not in taken]
     if not free or not free[0].supplier.verified:

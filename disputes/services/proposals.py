@@ -61,7 +61,7 @@ def proposal_create(
     _check_choice("fault", fault, Fault)
     _check_choice("return_shipping_paid_by", return_shipping_paid_by, CostBearer)
     _check_choice("restocking_paid_by", restocking_paid_by, CostBearer)
-    _check_return_terms(actor, resolution, fault, rma_number, restocking_fee_percent)
+    _check_return_terms(resolution, fault, restocking_fee_percent)
     if fault:
         default_shipping, default_restocking = policies.cost_bearers(
             merchant_id=dispute.merchant_id, fault=fault
@@ -278,7 +278,7 @@ def _check_choice(field: str, value: str, choices) -> None:
         )
 
 
-def _check_return_terms(actor, resolution, fault, rma_number, restocking_fee_percent) -> None:
+def _check_return_terms(resolution, fault, restocking_fee_percent) -> None:
     if restocking_fee_percent is not None:
         if resolution != ResolutionType.RETURN_REFUND:
             raise ValidationFailed(

@@ -259,7 +259,7 @@ def _notice(dispute, deadline, code: str, audience, **data):
     )
 
 
-def _escalate_one_level(dispute: Dispute, deadline) -> None:
+def _escalate_one_level(dispute: Dispute) -> None:
     from disputes.services.escalation import dispute_escalate
 
     target = "refund" if dispute.kind == DisputeKind.PROBLEM else "arbitration"
@@ -290,7 +290,7 @@ def dispute_rule_supplier_response(*, deadline) -> bool:
         if accept:
             dispute_accept_by_default(actor=Actor.system(), dispute=dispute, rule=deadline.rule)
         else:
-            _escalate_one_level(dispute, deadline)
+            _escalate_one_level(dispute)
 
     return _act(deadline, applies=asks_supplier_to_answer, act=escalate)
 
@@ -298,7 +298,7 @@ def dispute_rule_supplier_response(*, deadline) -> bool:
 def dispute_rule_problem_deadline(*, deadline) -> bool:
     def escalate(dispute):
         _notice(dispute, deadline, "problem_deadline_passed", ())
-        _escalate_one_level(dispute, deadline)
+        _escalate_one_level(dispute)
 
     return _act(
         deadline,
@@ -310,7 +310,7 @@ def dispute_rule_problem_deadline(*, deadline) -> bool:
 def dispute_rule_refund_execution(*, deadline) -> bool:
     def escalate(dispute):
         _notice(dispute, deadline, "refund_not_carried_out", ())
-        _escalate_one_level(dispute, deadline)
+        _escalate_one_level(dispute)
 
     return _act(deadline, applies=_refund_to_carry_out, act=escalate)
 
@@ -318,7 +318,7 @@ def dispute_rule_refund_execution(*, deadline) -> bool:
 def dispute_rule_verified_claim(*, deadline) -> bool:
     def escalate(dispute):
         _notice(dispute, deadline, "verified_claim_expired", ())
-        _escalate_one_level(dispute, deadline)
+        _escalate_one_level(dispute)
 
     return _act(
         deadline,

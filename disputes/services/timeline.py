@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from core.errors import PermissionDenied, ValidationFailed
 from disputes.models import Attachment, Dispute, EventType, TimelineEvent
-from disputes.services.common import Change, after_commit, announce, locked
+from disputes.services.common import Change, announce, locked
 
 MAX_MESSAGE_LENGTH = 10_000
 
@@ -86,6 +86,4 @@ def dispute_notice_post(
         )
         dispute.save(update_fields=["last_event_position"])
         announce(dispute, [event])
-        event_ids = [event.pk]
-        transaction.on_commit(lambda: after_commit(dispute_id=dispute.pk, event_ids=event_ids))
     return event

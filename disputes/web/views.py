@@ -20,7 +20,6 @@ from disputes.api.views import DisputePagination
 from disputes.models import (
     OPEN_STATUSES,
     CostBearer,
-    DisputeLine,
     DisputeStatus,
     Fault,
     Reason,
@@ -216,7 +215,7 @@ class DisputeOpenView(MerchantSide, View):
     def _lines(self, order):
         lines = list(order.lines.select_related("supplier").order_by("supplier__name", "sku"))
         taken = dict(
-            DisputeLine.objects.filter(order_line__in=lines, is_open=True).values_list(
+            selectors.dispute_line_list_open(order_lines=lines).values_list(
                 "order_line_id", "dispute__number"
             )
         )

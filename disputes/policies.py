@@ -1,6 +1,7 @@
 """The business rules with numbers in them: evidence, costs, and when a dispute is due.
 
-Pure lookups and arithmetic; services call them, nothing here writes.
+Pure lookups and arithmetic; services call them, nothing here writes (a merchant's own
+settings of them are written by disputes.services.merchant_policies).
 """
 
 from django.conf import settings

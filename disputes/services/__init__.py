@@ -8,8 +8,8 @@ from disputes.services.escalation import (
     dispute_cancel_for_missing_evidence,
     dispute_escalate,
 )
+from disputes.services.merchant_policies import cost_default_set, evidence_policy_set
 from disputes.services.opening import dispute_open, dispute_open_for_overdue_shipping
-from disputes.services.policy import cost_default_set, evidence_policy_set
 from disputes.services.proposals import (
     dispute_fulfil,
     proposal_accept,

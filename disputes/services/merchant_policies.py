@@ -1,4 +1,7 @@
-"""A merchant's own dispute rules: more reasons that need evidence, and who bears costs."""
+"""The merchant's own dispute policies (settings): more reasons that need evidence, who pays.
+
+The policies themselves, and how they are applied, are in disputes.policies.
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext as _

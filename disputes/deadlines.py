@@ -8,7 +8,7 @@ which re-checks the dispute under its lock and acts as `Actor.system()`. Importe
 
 from deadlines.registry import register_rule, rule_action
 from disputes.deadline_rules import RULES
-from disputes.services import rules
+from disputes.services import dispute_open_for_overdue_shipping, rules
 
 for rule in RULES:
     register_rule(rule)
@@ -52,6 +52,4 @@ def missing_evidence_due(deadline) -> None:
 def open_shipping_delayed_refund(*, order, supplier, lines, options) -> None:
     """orders' ship-overdue hook: a "shipping delayed" refund request, if the merchant wants."""
     if options.get("open_refund_request"):
-        from disputes.services import dispute_open_for_overdue_shipping
-
         dispute_open_for_overdue_shipping(order=order, lines=lines)

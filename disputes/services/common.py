@@ -14,7 +14,9 @@ from disputes.models import (
     TimelineEvent,
     TimelineEventAttachment,
 )
+from disputes.notifications import events_for
 from disputes.services import rules
+from notifications.services import notify
 
 # Status → the timestamp field that records entering it.
 STATUS_TIME_FIELDS = {
@@ -176,9 +178,6 @@ def announce(dispute: Dispute, events: list[TimelineEvent]) -> None:
     webhook outbox rows atomically with the change and enqueues their sending on commit.
     Keys come from the timeline event ids, so a retried transaction never doubles them.
     """
-    from disputes.notifications import events_for
-    from notifications.services import notify
-
     for timeline_event in events:
         for event in events_for(dispute, timeline_event):
             notify(event=event)

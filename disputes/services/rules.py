@@ -36,6 +36,7 @@ from disputes.models import (
     Reason,
     ResolutionType,
 )
+from orders.models import Shipment, ShipmentStatus
 
 St = DisputeStatus
 
@@ -84,8 +85,6 @@ def _refund_to_carry_out(dispute: Dispute) -> bool:
 
 
 def _tracking_says_delivered(dispute: Dispute) -> bool:
-    from orders.models import Shipment, ShipmentStatus
-
     return Shipment.objects.filter(
         lines__in=dispute.lines.all(), status=ShipmentStatus.DELIVERED
     ).exists()

@@ -10,6 +10,7 @@ from PIL import Image
 
 from core.tenancy import cross_tenant_scope
 from disputes.models import Attachment, TimelineEvent
+from disputes.services import attachments as attachment_services
 from disputes.tests.samples import (
     GPS_TAG,
     SAMPLES,
@@ -184,8 +185,6 @@ def test_closed_dispute_refuses_uploads_and_stores_nothing(world, disputes):
 
 
 def test_a_file_whose_row_rolls_back_is_removed_from_storage(world, disputes, monkeypatch):
-    from disputes.services import attachments as attachment_services
-
     dispute = disputes.open()
 
     def fail(*args, **kwargs):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.tenancy import cross_tenant_scope
-from disputes.models import Dispute, DisputeLine, TimelineEvent
+from disputes.models import Dispute, DisputeLine, EvidenceRequirement, TimelineEvent
 
 URL = "/api/v1/disputes/"
 
@@ -236,8 +236,6 @@ def test_reasons_needing_evidence_wait_for_it_before_asking_the_supplier(world, 
 
 
 def test_merchant_can_tighten_the_evidence_policy(world, disputes):
-    from disputes.models import EvidenceRequirement
-
     EvidenceRequirement.cross_tenant_objects.create(merchant=world.acme, reason="not_received")
     order = disputes.order()
     response = world.client("acme_agent").post(URL, body_for(disputes, order), format="json")

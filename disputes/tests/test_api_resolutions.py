@@ -7,8 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.actors import Actor
+from core.errors import InvalidTransition
 from core.tenancy import cross_tenant_scope
 from disputes.models import CostDefault, Proposal
+from disputes.services import dispute_cancel_for_missing_evidence
 from disputes.tests.samples import png_upload
 from orders.models import Shipment
 
@@ -262,10 +265,6 @@ def test_supplier_waiting_time_is_not_reset_by_a_second_merchant_message(world, 
 
 
 def test_cancel_for_missing_evidence(world, disputes):
-    from accounts.actors import Actor
-    from core.errors import InvalidTransition
-    from disputes.services import dispute_cancel_for_missing_evidence
-
     dispute = disputes.in_state("awaiting_evidence")
     with cross_tenant_scope(reason="deadline sweep"):
         dispute_cancel_for_missing_evidence(actor=Actor.system(), dispute=dispute)

@@ -10,10 +10,12 @@ from core.tenancy import cross_tenant_scope
 from deadlines.models import Deadline, DeadlineState
 from deadlines.services import deadline_sweep, rule_setting_update
 from disputes import services
-from disputes.models import TimelineEvent
+from disputes.models import Dispute, TimelineEvent
 from disputes.services import rules
 from disputes.tests.samples import png_upload
 from orders.models import Shipment, ShipmentStatus
+from orders.services import order_create
+from orders.tests.factories import order_body
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -270,9 +272,6 @@ def test_a_stale_escalation_is_refused_quietly(clock, disputes):
 
 def _late_order(disputes, external_id):
     # Placed five days ago and never shipped: both shipping deadlines are already due.
-    from orders.services import order_create
-    from orders.tests.factories import order_body
-
     body = order_body(external_id=external_id)
     body["placed_at"] = (START - timedelta(days=5)).isoformat()
     body["lines"] = body["lines"][:1]
@@ -281,8 +280,6 @@ def _late_order(disputes, external_id):
 
 
 def _shipping_delayed_disputes():
-    from disputes.models import Dispute
-
     with cross_tenant_scope(reason="test"):
         return list(
             Dispute.cross_tenant_objects.filter(reason="shipping_delayed").values_list(

@@ -11,6 +11,7 @@ from deadlines.services import deadline_sweep
 from disputes import services
 from disputes.models import TimelineEvent
 from disputes.services.common import announce
+from disputes.tests.samples import png_upload
 from notifications.models import (
     EmailDelivery,
     Notification,
@@ -63,8 +64,6 @@ def test_a_new_dispute_is_told_to_the_supplier_and_the_merchants_webhooks(world,
 
 
 def test_the_supplier_hears_of_a_claim_only_once_its_evidence_arrives(world, disputes, hook):
-    from disputes.tests.samples import png_upload
-
     dispute = disputes.open(kind="refund", reason="damaged")
     assert told() == set()
     assert hooks("dispute.opened") == 1

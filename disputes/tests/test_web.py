@@ -3,7 +3,7 @@
 import pytest
 
 from core.tenancy import cross_tenant_scope
-from disputes.models import Attachment, Dispute, TimelineEvent
+from disputes.models import Attachment, CostDefault, Dispute, EvidenceRequirement, TimelineEvent
 from disputes.tests.samples import pdf_bytes, png_upload, upload
 
 
@@ -232,8 +232,6 @@ def test_order_picker_and_unknown_order(browser_as, disputes):
 
 
 def test_managers_tighten_the_evidence_policy_and_set_cost_defaults(browser_as, disputes):
-    from disputes.models import CostDefault, EvidenceRequirement
-
     client = browser_as("acme_manager")
     page = client.get("/app/disputes/rules/").content.decode()
     assert 'value="damaged" checked disabled' in page
@@ -258,8 +256,6 @@ def test_managers_tighten_the_evidence_policy_and_set_cost_defaults(browser_as, 
 
 @pytest.mark.parametrize("caller", ["acme_agent", "acme_viewer"])
 def test_agents_and_viewers_read_the_rules_but_cannot_change_them(browser_as, caller):
-    from disputes.models import EvidenceRequirement
-
     client = browser_as(caller)
     assert client.get("/app/disputes/rules/").status_code == 200
     response = client.post("/app/disputes/rules/", {"form": "evidence", "reasons": ["other"]})

@@ -95,7 +95,8 @@ class RuleNotice:
 
     # The timeline's sentence; %(rule)s is the rule's label.
     timeline: str
-    # The notification's body (disputes.notifications); none when the notice tells no one.
+    # The body of its deadline notification (disputes.notifications); none for a code
+    # recorded as a status change, which is told in the status change's words.
     notification: str = ""
 
 

@@ -16,3 +16,7 @@ def merchant_list_for_supplier() -> QuerySet[Organization]:
     """The merchants the active supplier serves."""
     linked = SupplierLink.objects.filter(merchant_id=OuterRef("pk"))
     return Organization.objects.filter(Exists(linked), kind=OrganizationKind.MERCHANT)
+
+
+def supplier_get_for_merchant(*, slug: str) -> Organization | None:
+    return supplier_list_for_merchant().filter(slug=slug).first()

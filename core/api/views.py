@@ -6,7 +6,7 @@ the few public ones (token issue, schema, health) are listed there by name.
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import permissions, viewsets
+from rest_framework import generics, permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
@@ -83,6 +83,10 @@ class ScopedAPIView(APIView):
             tenancy.deactivate(scope_token)
             self._tenant_scope_token = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ScopedGenericAPIView(ScopedAPIView, generics.GenericAPIView):
+    pass
 
 
 class ScopedViewSet(ScopedAPIView, viewsets.GenericViewSet):

@@ -120,7 +120,8 @@ def _title(kind: str, dispute, event) -> Text:
 
 def _body(kind: str, dispute, event) -> Text:
     data = event.data or {}
-    if kind == "dispute.message":
+    if kind == "dispute.message" or data.get("code") == "evidence_requested":
+        # What the supplier wrote is the point: what it needs to see.
         return Text(gettext_noop("%(text)s"), {"text": event.body})
     if kind == "deadline.fired":
         return Text(DEADLINE_BODIES.get(data.get("code"), ""))

@@ -271,8 +271,16 @@ def test_the_portal_page_reviews_the_evidence(browser_as, disputes):
     disputes.call("acme_agent", services.dispute_attachment_add, dispute, upload=png_upload())
     client.post(f"/portal/disputes/{dispute.pk}/accept_evidence/")
     assert disputes.refresh(dispute).evidence_accepted_at is not None
-    merchant_page = browser_as("acme_agent").get(f"/app/disputes/{dispute.pk}/")
-    assert "Accept the evidence" not in merchant_page.content.decode()
+    merchant_page = browser_as("acme_agent").get(f"/app/disputes/{dispute.pk}/").content.decode()
+    assert "Accept the evidence" not in merchant_page
+    assert "the claim is verified." in merchant_page
+
+
+def test_the_merchant_page_says_the_evidence_awaits_review(browser_as, disputes):
+    dispute = with_evidence(disputes)
+    page = browser_as("acme_viewer").get(f"/app/disputes/{dispute.pk}/").content.decode()
+    assert "Received; the supplier reviews it." in page
+    assert "Accept the evidence" not in page
 
 
 def test_the_operator_accepts_the_evidence_in_the_admin(operator, world, disputes):

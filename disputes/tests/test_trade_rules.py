@@ -17,6 +17,7 @@ from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.templatetags.due_times import countdown_text
 from core.tenancy import cross_tenant_scope
 from deadlines.models import Deadline, DeadlineState
+from deadlines.services import deadline_sweep
 from disputes import services, transitions
 from disputes.models import Dispute, Proposal, ProposalStatus, TimelineEvent
 from disputes.tests.samples import png_upload
@@ -183,17 +184,22 @@ def test_the_due_tag_shows_the_exact_time_on_hover(clock):
 # 3. Arbitration is decided once
 
 
+def decided(disputes, world, dispute, decision="refund"):
+    with cross_tenant_scope(reason="test"):
+        services.dispute_arbitrate(
+            actor=Actor.platform(user=world.users["acme_owner"]),
+            dispute=disputes.refresh(dispute),
+            decision=decision,
+            reason="Seen.",
+        )
+    return disputes.refresh(dispute)
+
+
 @pytest.mark.parametrize("decision", ["refund", "rejection"])
 def test_after_the_platform_decided_nobody_asks_for_arbitration_again(
     clock, disputes, world, decision
 ):
-    dispute = disputes.in_state("in_arbitration")
-    operator = Actor.platform(user=world.users["acme_owner"])
-    with cross_tenant_scope(reason="test"):
-        services.dispute_arbitrate(
-            actor=operator, dispute=disputes.refresh(dispute), decision=decision, reason="Seen."
-        )
-    dispute = disputes.refresh(dispute)
+    dispute = decided(disputes, world, disputes.in_state("in_arbitration"), decision)
     assert dispute.arbitrated_at == START
     if decision == "rejection":
         # Even reopened after closing, the decision stands.
@@ -208,6 +214,19 @@ def test_after_the_platform_decided_nobody_asks_for_arbitration_again(
     with pytest.raises(InvalidTransition, match="already decided"):
         disputes.call("acme_agent", services.dispute_escalate, dispute, to="arbitration")
     assert disputes.refresh(dispute).status == dispute.status
+
+
+def test_an_arbitrated_refund_left_undone_stays_overdue_instead_of_a_second_arbitration(
+    clock, disputes, world
+):
+    dispute = decided(disputes, world, disputes.in_state("in_arbitration"))
+    assert dispute.status == "resolution_accepted"
+    assert dispute.respond_by is not None  # the refund-execution deadline
+    clock.move_to(dispute.respond_by + timedelta(minutes=1))
+    deadline_sweep()
+    dispute = disputes.refresh(dispute)
+    assert dispute.status == "resolution_accepted"
+    assert dispute.is_overdue
 
 
 def test_asking_for_arbitration_twice_while_it_is_pending_is_refused(clock, disputes):

@@ -6,6 +6,7 @@ goes through the transition table like every other entry point.
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -102,6 +103,11 @@ class ReadOnlyDisputeAdmin(admin.ModelAdmin):
                 name="{}_{}_decide".format(*info),
             ),
             path(
+                "<uuid:dispute_id>/accept-evidence/",
+                self.admin_site.admin_view(self.accept_evidence_view),
+                name="{}_{}_accept_evidence".format(*info),
+            ),
+            path(
                 "<uuid:dispute_id>/attachments/<uuid:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="{}_{}_attachment".format(*info),
@@ -122,15 +128,18 @@ class ReadOnlyDisputeAdmin(admin.ModelAdmin):
         for event in events:
             event.text = event_text(event)
         info = self.opts.app_label, self.opts.model_name
+        operator = Actor.platform(user=request.user)
         return {
             "dispute": dispute,
             "timeline": events,
             "proposals": selectors.proposal_list_for(dispute=dispute),
             "attachment_url_name": "admin:{}_{}_attachment".format(*info),
-            "can_decide": transitions.can(
-                dispute, Actor.platform(user=request.user), "arbitrate_refund"
-            ),
+            "can_decide": transitions.can(dispute, operator, "arbitrate_refund"),
             "decide_url": reverse("admin:{}_{}_decide".format(*info), args=[dispute.pk]),
+            "can_accept_evidence": transitions.can(dispute, operator, "accept_evidence"),
+            "accept_evidence_url": reverse(
+                "admin:{}_{}_accept_evidence".format(*info), args=[dispute.pk]
+            ),
         }
 
     def decide_view(self, request, dispute_id):
@@ -163,6 +172,25 @@ class ReadOnlyDisputeAdmin(admin.ModelAdmin):
             "title": _("Decide dispute #%(number)s") % {"number": dispute.number},
         }
         return TemplateResponse(request, "admin/disputes/decide.html", context)
+
+    def accept_evidence_view(self, request, dispute_id):
+        """The operator verifies the evidence the supplier left unreviewed (in arbitration)."""
+        dispute = get_object_or_404(Dispute.objects.all(), pk=dispute_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            services.dispute_evidence_accept(
+                actor=Actor.platform(user=request.user), dispute=dispute
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("Evidence accepted on dispute #%(number)s.") % {"number": dispute.number},
+            )
+        info = self.opts.app_label, self.opts.model_name
+        return redirect(reverse("admin:{}_{}_change".format(*info), args=[dispute.pk]))
 
     def attachment_view(self, request, dispute_id, attachment_id):
         attachment = get_object_or_404(

@@ -73,6 +73,7 @@ STORIES = [
         "The customer ordered blue bandanas and received red ones. Photo attached.",
         (
             (M, "photo", {"name": "red-bandana.jpg", "colour": (200, 30, 40)}),
+            (S, "accept_evidence", {}),
             (S, "message", {"body": "Sorry, our packer picked the wrong colour. We will reship."}),
             (S, "propose", {"resolution": "reship", "fault": "supplier"}),
             (M, "accept", {}),
@@ -143,7 +144,6 @@ STORIES = [
                 },
             ),
         ),
-        shipped=s10("40000005"),
     ),
     Story(
         "ACME-D-1006",
@@ -155,6 +155,7 @@ STORIES = [
         "The customer ordered EU 42 and got EU 44.",
         (
             (M, "photo", {"name": "size-label.jpg", "colour": (90, 70, 50)}),
+            (S, "accept_evidence", {}),
             (
                 S,
                 "propose",
@@ -298,7 +299,6 @@ STORIES = [
             (M, "accept", {}),
             (S, "fulfil", {"refund_reference": "CREDIT-GLX-771"}),
         ),
-        shipped=s10("50000007"),
         currency="EUR",
         country="DE",
     ),
@@ -413,6 +413,8 @@ def _play(story: Story, order: Order, merchant: Actor, supplier: Actor) -> None:
             services.dispute_attachment_add(
                 actor=actor, dispute=dispute, upload=_photo(**arguments)
             )
+        elif what == "accept_evidence":
+            services.dispute_evidence_accept(actor=actor, dispute=dispute)
         elif what == "message":
             services.dispute_message_post(actor=actor, dispute=dispute, **arguments)
         elif what == "note":

@@ -42,6 +42,7 @@ class Reason(models.TextChoices):
     SUPPLIER_UNRESPONSIVE = "supplier_unresponsive", _("Supplier unresponsive")
     CUSTOMER_CANCELLED = "customer_cancelled", _("Customer cancelled")
     WRONG_ADDRESS = "wrong_address", _("Wrong address")
+    MISSING_ITEM = "missing_item", _("Part of the order is missing")
 
 
 REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,7 @@ REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
         Reason.DAMAGED,
         Reason.WRONG_ITEM,
         Reason.NOT_AS_DESCRIBED,
+        Reason.MISSING_ITEM,
         Reason.CUSTOMS_HOLD,
         Reason.OTHER,
     ),
@@ -59,6 +61,7 @@ REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
         Reason.CUSTOMER_WRONG_SIZE,
         Reason.NOT_AS_DESCRIBED,
         Reason.SUPPLIER_WRONG_SIZE,
+        Reason.MISSING_ITEM,
         Reason.NOT_RECEIVED,
         Reason.NO_TRACKING,
         Reason.OUT_OF_STOCK,
@@ -77,6 +80,7 @@ REFUND_REASON_FOR_PROBLEM: dict[str, str] = {
     Reason.DAMAGED: Reason.DAMAGED,
     Reason.WRONG_ITEM: Reason.NOT_AS_DESCRIBED,
     Reason.NOT_AS_DESCRIBED: Reason.NOT_AS_DESCRIBED,
+    Reason.MISSING_ITEM: Reason.MISSING_ITEM,
     Reason.CUSTOMS_HOLD: Reason.NOT_RECEIVED,
     Reason.OTHER: Reason.NOT_AS_DESCRIBED,
 }
@@ -143,6 +147,9 @@ class Dispute(TenantModel):
     # does not move a dispute under the parties' feet.
     evidence_required = models.BooleanField(_("evidence required"), default=False)
     evidence_received_at = models.DateTimeField(_("evidence received at"), null=True, blank=True)
+    # The supplier (or the operator in arbitration) reviewed it and accepted it: the claim is
+    # verified from here, and the verified-claim clock starts.
+    evidence_accepted_at = models.DateTimeField(_("evidence accepted at"), null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -155,6 +162,8 @@ class Dispute(TenantModel):
     arbitration_requested_at = models.DateTimeField(
         _("arbitration requested at"), null=True, blank=True
     )
+    # Set once by the platform's decision, which is final: no second arbitration.
+    arbitrated_at = models.DateTimeField(_("arbitrated at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("resolution accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -459,7 +468,13 @@ class Proposal(TenantModel):
                 condition=Q(restocking_fee_percent__isnull=True)
                 | Q(restocking_fee_percent__gte=0, restocking_fee_percent__lte=50),
                 name="proposal_restocking_fee_at_most_half",
-            )
+            ),
+            # The last wall behind the dispute's row lock: one proposal on offer at a time.
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(status="open"),
+                name="proposal_one_open_per_dispute",
+            ),
         ]
 
     def __str__(self):

@@ -101,7 +101,8 @@ def _title(kind: str, dispute, event) -> Text:
 
 def _body(kind: str, dispute, event) -> Text:
     data = event.data or {}
-    if kind == MESSAGE:
+    if kind == MESSAGE or data.get("code") == "evidence_requested":
+        # What the supplier wrote is the point: what it needs to see.
         return Text(gettext_noop("%(text)s"), {"text": event.body})
     if kind == DEADLINE_FIRED:
         notice = RULE_NOTICES.get(data.get("code"))

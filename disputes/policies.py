@@ -18,7 +18,13 @@ from disputes.models import (
 
 # Marketplaces refuse these claims without a photo or a video of what arrived.
 EVIDENCE_REQUIRED_REASONS = frozenset(
-    {Reason.DAMAGED, Reason.WRONG_ITEM, Reason.SUPPLIER_WRONG_SIZE, Reason.NOT_AS_DESCRIBED}
+    {
+        Reason.DAMAGED,
+        Reason.WRONG_ITEM,
+        Reason.SUPPLIER_WRONG_SIZE,
+        Reason.NOT_AS_DESCRIBED,
+        Reason.MISSING_ITEM,
+    }
 )
 # The deadline engine cancels a refund request still without its evidence after this.
 MISSING_EVIDENCE_DAYS = getattr(settings, "DISPUTE_MISSING_EVIDENCE_DAYS", 3)

@@ -36,6 +36,10 @@ API_ACTIONS = (
     "escalate_to_arbitration",
     "close",
     "reopen",
+    # Beyond API.md's list: the supplier (or, in arbitration, the operator) reviews the
+    # merchant's photo or video evidence before the verified-claim clock runs.
+    "accept_evidence",
+    "request_evidence",
 )
 # Actions only services take as consequences or on behalf of the platform and the timers.
 INTERNAL_ACTIONS = (
@@ -87,9 +91,13 @@ TABLE: dict[str, dict[str, Move]] = {
         "message": _m({M: SAME, S: St.AWAITING_MERCHANT}, M, S),
         "note": _m(SAME, M),
         "attach": _m(SAME, M, S),
+        "accept_evidence": _m(SAME, S, when=["evidence_to_review"]),
+        "request_evidence": _m(St.AWAITING_EVIDENCE, S, when=["evidence_to_review"]),
         "propose": _m(St.RESOLUTION_PROPOSED, M, S),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
-        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, Y, when=["refund"]),
+        "escalate_to_arbitration": _m(
+            St.IN_ARBITRATION, M, S, Y, when=["refund", "not_arbitrated"]
+        ),
         "accept_by_default": _m(St.RESOLUTION_ACCEPTED, Y, when=["refund"]),
         "close": _m(St.CLOSED, M),
     },
@@ -97,36 +105,45 @@ TABLE: dict[str, dict[str, Move]] = {
         "message": _m({M: St.AWAITING_SUPPLIER, S: SAME}, M, S),
         "note": _m(SAME, M),
         "attach": _m(SAME, M, S),
+        "accept_evidence": _m(SAME, S, when=["evidence_to_review"]),
+        "request_evidence": _m(St.AWAITING_EVIDENCE, S, when=["evidence_to_review"]),
         "propose": _m(St.RESOLUTION_PROPOSED, M, S),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
-        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, when=["refund"]),
+        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, when=["refund", "not_arbitrated"]),
         "close": _m(St.CLOSED, M, Y),
     },
     St.RESOLUTION_PROPOSED: {
         "message": _m(SAME, M, S),
         "note": _m(SAME, M),
         "attach": _m(SAME, M, S),
+        "accept_evidence": _m(SAME, S, when=["evidence_to_review"]),
         "propose": _m(St.RESOLUTION_PROPOSED, M, S),  # a counter-proposal, or a better offer
         "accept": _m(St.RESOLUTION_ACCEPTED, M, S, when=["answers_open_proposal"]),
         "reject": _m(_REJECTED, M, S, when=["answers_open_proposal"]),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
-        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, S, Y, when=["refund"]),
+        "escalate_to_arbitration": _m(
+            St.IN_ARBITRATION, M, S, Y, when=["refund", "not_arbitrated"]
+        ),
         "accept_by_default": _m(St.RESOLUTION_ACCEPTED, Y, when=["refund"]),
-        "close": _m(St.CLOSED, M),
+        # The merchant, or the auto-close rule when the merchant left an offer unanswered.
+        "close": _m(St.CLOSED, M, Y),
     },
     St.RESOLUTION_ACCEPTED: {
         "message": _m(SAME, M, S),
         "note": _m(SAME, M),
         "attach": _m(SAME, M, S),
+        "accept_evidence": _m(SAME, S, when=["evidence_to_review"]),
         "fulfil": _m(St.RESOLVED, S),
         "escalate_to_refund": _m(SAME, M, Y, when=["problem"]),
-        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, Y, when=["refund"]),
+        "escalate_to_arbitration": _m(St.IN_ARBITRATION, M, Y, when=["refund", "not_arbitrated"]),
         "close": _m(St.CLOSED, M),
     },
     St.IN_ARBITRATION: {
         "message": _m(SAME, M, S, P),
         "note": _m(SAME, M),
         "attach": _m(SAME, M, S),
+        # The operator may verify the evidence the supplier left unreviewed.
+        "accept_evidence": _m(SAME, P, when=["evidence_to_review"]),
         "arbitrate_refund": _m(St.RESOLUTION_ACCEPTED, P),
         "arbitrate_reject": _m(St.RESOLVED, P),
         "close": _m(St.CLOSED, M),  # the merchant withdraws the claim
@@ -170,6 +187,17 @@ def _guard(name: str, dispute, actor: Actor) -> str | None:
             return _("No proposal is open.")
         if proposal.proposed_by_party == actor.party:
             return _("Your side made this proposal; the other party answers it.")
+    elif name == "not_arbitrated":
+        # The platform's decision is final: nobody sends the dispute back to arbitration.
+        if dispute.arbitrated_at is not None:
+            return _(
+                "The platform already decided this dispute; arbitration cannot be asked again."
+            )
+    elif name == "evidence_to_review":
+        if dispute.evidence_received_at is None:
+            return _("No evidence is waiting for review.")
+        if dispute.evidence_accepted_at is not None:
+            return _("The evidence was already accepted.")
     elif name == "within_reopen_window":
         if dispute.closed_at is None or timezone.now() - dispute.closed_at > REOPEN_WINDOW:
             return _("A dispute can be reopened only within 30 days of closing.")

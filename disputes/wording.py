@@ -47,7 +47,11 @@ def describe(event) -> str:
             "respond once it is attached."
         )
     if code == "evidence_received":
-        return _("Evidence received: the supplier is asked to respond.")
+        return _("Evidence received: the supplier is asked to review it and respond.")
+    if code == "evidence_accepted":
+        return _("Accepted the evidence: the claim is verified.")
+    if code == "evidence_requested":
+        return _("Asked for more evidence.")
     if code == "attached":
         return _("Attached %(filename)s.") % {"filename": data.get("filename", "")}
     if code == "proposal_made":

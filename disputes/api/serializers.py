@@ -32,10 +32,25 @@ class OrganizationBriefSerializer(serializers.ModelSerializer):
 
 
 class DisputedLineSerializer(serializers.ModelSerializer):
+    unit_price = serializers.DecimalField(
+        **MONEY,
+        read_only=True,
+        required=False,
+        help_text=_("Only the merchant sees it: suppliers never see the shop's prices."),
+    )
+
     class Meta:
         model = OrderLine
         fields = ["id", "sku", "title", "variant", "quantity", "unit_price"]
         read_only_fields = fields
+
+    def to_representation(self, line):
+        data = super().to_representation(line)
+        # As in the order API: what the customer paid is the merchant's business.
+        actor = self.context.get("actor")
+        if actor is None or not actor.is_merchant:
+            data.pop("unit_price")
+        return data
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -115,6 +130,8 @@ class DisputeSerializer(serializers.ModelSerializer):
             "overdue",
             "evidence_required",
             "evidence_missing",
+            "evidence_received_at",
+            "evidence_accepted_at",
             "closed_at",
             "updated_at",
         ]
@@ -215,6 +232,12 @@ class ProposalAcceptSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, max_length=4000)
+
+
+class EvidenceRequestSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        max_length=4000, help_text=_("What evidence is missing or unclear.")
+    )
 
 
 class FulfilSerializer(serializers.Serializer):

@@ -279,6 +279,41 @@ class DisputeViewSet(ScopedViewSet):
         return self._answer(dispute.pk)
 
     @extend_schema(
+        summary="Accept the merchant's evidence (supplier)",
+        description=(
+            "The supplier reviewed the photos or videos and accepts them: the claim is "
+            "verified and the verified-claim deadline (reship or refund) starts. Listed in "
+            "`allowed_actions` as `accept_evidence` while evidence awaits review; 409 otherwise."
+        ),
+        request=None,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="evidence/accept")
+    def accept_evidence(self, request, pk=None):
+        dispute = self._dispute()
+        services.dispute_evidence_accept(actor=self.actor, dispute=dispute)
+        return self._answer(dispute.pk)
+
+    @extend_schema(
+        summary="Ask the merchant for more evidence (supplier)",
+        description=(
+            "The supplier says what is missing or unclear; the dispute awaits evidence again, "
+            "the merchant is told, and the evidence deadline starts afresh. Listed in "
+            "`allowed_actions` as `request_evidence` while evidence awaits review; 409 otherwise."
+        ),
+        request=s.EvidenceRequestSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="evidence/request")
+    def request_evidence(self, request, pk=None):
+        dispute = self._dispute()
+        data = _valid(s.EvidenceRequestSerializer, request)
+        services.dispute_evidence_request(
+            actor=self.actor, dispute=dispute, message=data["message"]
+        )
+        return self._answer(dispute.pk)
+
+    @extend_schema(
         summary="Escalate to a refund request or to arbitration",
         request=s.EscalateSerializer,
         responses=s.DisputeSerializer,

@@ -1,6 +1,10 @@
 """Every write of the disputes domain; views, admin and tasks call these and nothing else."""
 
-from disputes.services.attachments import dispute_attachment_add
+from disputes.services.attachments import (
+    dispute_attachment_add,
+    dispute_evidence_accept,
+    dispute_evidence_request,
+)
 from disputes.services.closing import dispute_close, dispute_reopen
 from disputes.services.escalation import (
     dispute_accept_by_default,
@@ -26,6 +30,8 @@ __all__ = [
     "dispute_cancel_for_missing_evidence",
     "dispute_close",
     "dispute_escalate",
+    "dispute_evidence_accept",
+    "dispute_evidence_request",
     "dispute_fulfil",
     "dispute_message_post",
     "dispute_notice_post",

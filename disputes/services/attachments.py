@@ -7,13 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
-from core.errors import PermissionDenied
+from core.errors import PermissionDenied, ValidationFailed
 from disputes import transitions
 from disputes.files import clean_upload
 from disputes.models import Attachment, Dispute, DisputeStatus, EventType, Party
 from disputes.services.common import Change, locked
 
 logger = logging.getLogger(__name__)
+
+MAX_REQUEST_LENGTH = 4000
 
 
 def dispute_attachment_add(
@@ -83,6 +85,44 @@ def _evidence_received(dispute: Dispute, actor: Actor) -> None:
     change.set(evidence_received_at=timezone.now())
     change.record_status(code="evidence_received", actor=Actor.system())
     change.save()
+
+
+def dispute_evidence_accept(*, actor: Actor, dispute: Dispute) -> Dispute:
+    """The supplier (or the operator in arbitration) verified the evidence: the claim stands.
+
+    The verified-claim clock (reship or refund within 15 business days) starts here, not
+    when the file arrived: a photo nobody looked at verifies nothing.
+    """
+    with transaction.atomic():
+        dispute = locked(dispute)
+        change = Change(dispute, actor=actor, action="accept_evidence")
+        change.set(evidence_accepted_at=timezone.now())
+        change.apply_status()
+        change.record_status(code="evidence_accepted")
+        change.save()
+    return dispute
+
+
+def dispute_evidence_request(*, actor: Actor, dispute: Dispute, message: str) -> Dispute:
+    """The supplier asks for more or better evidence, saying what it needs.
+
+    The dispute waits on the merchant again and the evidence deadline starts afresh.
+    """
+    message = (message or "").strip()
+    if not message:
+        raise ValidationFailed(
+            field_errors={"message": [_("Say what evidence is missing or unclear.")]}
+        )
+    if len(message) > MAX_REQUEST_LENGTH:
+        raise ValidationFailed(field_errors={"message": [_("The message is too long.")]})
+    with transaction.atomic():
+        dispute = locked(dispute)
+        change = Change(dispute, actor=actor, action="request_evidence")
+        change.set(evidence_received_at=None)
+        change.apply_status()
+        change.record_status(code="evidence_requested", body=message)
+        change.save()
+    return dispute
 
 
 def _delete_quietly(attachment: Attachment) -> None:

@@ -35,15 +35,12 @@ def locked(dispute: Dispute | str) -> Dispute:
     left and is checked against it, so both cannot succeed.
     """
     dispute_id = getattr(dispute, "pk", dispute)
-    try:
-        # of=("self",): only the dispute row is locked, and nullable joins are allowed.
-        return (
-            Dispute.objects.select_for_update(of=("self",))
-            .select_related("open_proposal", "resolution")
-            .get(pk=dispute_id)
-        )
-    except Dispute.DoesNotExist as error:
-        raise NotFound() from error
+    # Lock first, read after: a SELECT … FOR UPDATE that waited re-checks only the locked
+    # row, so proposals joined into it would come from before the wait (a counter-proposal
+    # committed meanwhile would look absent). The second statement sees what is committed.
+    if not Dispute.objects.select_for_update().filter(pk=dispute_id).exists():
+        raise NotFound()
+    return Dispute.objects.select_related("open_proposal", "resolution").get(pk=dispute_id)
 
 
 class Change:

@@ -139,7 +139,7 @@ def dispute_arbitrate(
             decided_by=actor.user,
             fulfilled_at=now if decision == ResolutionType.REJECTION else None,
         )
-        change.set(resolution=proposal, open_proposal=None)
+        change.set(resolution=proposal, open_proposal=None, arbitrated_at=now)
         change.apply_status()
         change.record_status(
             code="arbitration_decided",

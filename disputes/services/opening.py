@@ -36,6 +36,8 @@ PRE_SHIPMENT_REASONS = frozenset(
         Reason.WRONG_ADDRESS,
     }
 )
+# Of those, the ones a carrier can still act on after shipping, inside one country.
+INTERCEPTABLE_REASONS = frozenset({Reason.CUSTOMER_CANCELLED, Reason.WRONG_ADDRESS})
 
 
 def lines_total(lines) -> Decimal:
@@ -62,7 +64,7 @@ def dispute_open(
     lines = _check_lines(order, lines)
     supplier = lines[0].supplier
     _check_reason(kind, reason)
-    _check_wrong_address(order, lines, reason)
+    _check_before_shipment_reason(order, lines, kind, reason)
     if requested_amount is not None:
         check_amount(requested_amount, lines, field="requested_amount")
     elif kind == DisputeKind.REFUND:
@@ -167,18 +169,53 @@ def _check_reason(kind: str, reason: str) -> None:
         )
 
 
-def _check_wrong_address(order: Order, lines: list[OrderLine], reason: str) -> None:
-    # A domestic parcel can still be intercepted and redirected; an international one cannot.
-    if (
-        reason == Reason.WRONG_ADDRESS
-        and order.is_international
-        and any(line.shipped_at for line in lines)
-    ):
-        raise ValidationFailed(
-            field_errors={
-                "reason": [_("An international parcel cannot be intercepted once it has shipped.")]
-            }
-        )
+def _check_before_shipment_reason(order: Order, lines: list[OrderLine], kind: str, reason: str):
+    """Reasons that only make sense before the parcel leaves are refused once it has left.
+
+    A cancelled order or a wrong address can still be acted on after shipping when the
+    parcel travels inside one country (the carrier can intercept and redirect it); an
+    international parcel cannot be stopped, so those reasons too end at shipping.
+    """
+    if reason not in PRE_SHIPMENT_REASONS or not any(line.shipped_at for line in lines):
+        return
+    domestic = parcel_is_domestic(order, lines[0].supplier)
+    if reason in INTERCEPTABLE_REASONS and domestic:
+        return
+    fitting = [
+        choice
+        for choice in REASONS_BY_KIND[kind]
+        if choice not in PRE_SHIPMENT_REASONS or (domestic and choice in INTERCEPTABLE_REASONS)
+    ]
+    choices = ", ".join(fitting)
+    if reason in INTERCEPTABLE_REASONS:
+        message = _(
+            "This order travels from %(origin)s to %(destination)s: an international parcel "
+            "cannot be intercepted once it has shipped, so %(reason)s no longer applies. "
+            "Reasons that fit a shipped line: %(choices)s."
+        ) % {
+            "origin": lines[0].supplier.country or _("another country"),
+            "destination": order.ship_country,
+            "reason": reason,
+            "choices": choices,
+        }
+    else:
+        message = _(
+            "%(reason)s applies only before shipment, and this line has shipped. "
+            "Reasons that fit a shipped line: %(choices)s."
+        ) % {"reason": reason, "choices": choices}
+    raise ValidationFailed(message, field_errors={"reason": [message]})
+
+
+def parcel_is_domestic(order: Order, supplier) -> bool:
+    """Whether the parcel stays in one country: from the supplier to the customer.
+
+    The supplier ships (dropshipping), so the route is the supplier's country to the
+    shipping address, whatever the merchant's own country; a supplier without a country
+    falls back to the order's own flag (merchant's country against the destination).
+    """
+    if supplier.country:
+        return supplier.country.upper() == order.ship_country.upper()
+    return not order.is_international
 
 
 def check_amount(amount: Decimal, lines, *, field: str) -> None:

@@ -3,7 +3,7 @@ carries out what was accepted."""
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,22 +78,29 @@ def proposal_create(
             previous.status = ProposalStatus.SUPERSEDED
             previous.decided_at = timezone.now()
             previous.save(update_fields=["status", "decided_at"])
-        proposal = Proposal.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
-            resolution=resolution,
-            amount=amount,
-            currency=dispute.currency,
-            note=note,
-            rma_number=rma_number,
-            fault=fault,
-            return_shipping_paid_by=return_shipping_paid_by,
-            restocking_paid_by=restocking_paid_by,
-            restocking_fee_percent=restocking_fee_percent,
-            proposed_by_party=actor.party,
-            proposed_by=actor.user,
-        )
+        try:
+            with transaction.atomic():
+                proposal = Proposal.objects.create(
+                    merchant_id=dispute.merchant_id,
+                    supplier_id=dispute.supplier_id,
+                    dispute=dispute,
+                    resolution=resolution,
+                    amount=amount,
+                    currency=dispute.currency,
+                    note=note,
+                    rma_number=rma_number,
+                    fault=fault,
+                    return_shipping_paid_by=return_shipping_paid_by,
+                    restocking_paid_by=restocking_paid_by,
+                    restocking_fee_percent=restocking_fee_percent,
+                    proposed_by_party=actor.party,
+                    proposed_by=actor.user,
+                )
+        except IntegrityError as error:
+            # The database's one-open-proposal constraint: another proposal got there first.
+            raise Conflict(
+                _("Another proposal is already open on this dispute; answer it or reload.")
+            ) from error
         change.set(open_proposal=proposal)
         change.apply_status()
         countered = previous is not None and previous.proposed_by_party != actor.party
@@ -238,11 +245,13 @@ def _open_proposal(dispute: Dispute, proposal: Proposal) -> Proposal:
     current = Proposal.objects.filter(pk=proposal.pk, dispute_id=dispute.pk).first()
     if current is None:
         raise NotFound()
-    if current.status != ProposalStatus.OPEN or dispute.open_proposal_id != current.pk:
+    if current.status != ProposalStatus.OPEN:
         raise Conflict(
             _("This proposal is no longer open (it is %(status)s).")
             % {"status": current.get_status_display()}
         )
+    # Open means on offer: the lock and the one-open-proposal constraint keep
+    # `dispute.open_proposal` and the proposal's status in step.
     return current
 
 

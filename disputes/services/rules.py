@@ -42,10 +42,17 @@ St = DisputeStatus
 
 # The rules whose due time is the dispute's resolve_by (the soonest pending one).
 RESOLUTION_RULES = (PROBLEM_DEADLINE, VERIFIED_CLAIM, REFUND_EXECUTION)
-# Wrong, missing or damaged items: with the evidence attached the claim counts as verified.
-# NOT_AS_DESCRIBED is what a wrong item becomes when its problem report escalates.
+# Wrong, missing or damaged items: once the supplier (or the operator) accepted the evidence
+# the claim counts as verified. NOT_AS_DESCRIBED is what a wrong item becomes when its
+# problem report escalates.
 VERIFIED_CLAIM_REASONS = frozenset(
-    {Reason.DAMAGED, Reason.WRONG_ITEM, Reason.SUPPLIER_WRONG_SIZE, Reason.NOT_AS_DESCRIBED}
+    {
+        Reason.DAMAGED,
+        Reason.WRONG_ITEM,
+        Reason.SUPPLIER_WRONG_SIZE,
+        Reason.NOT_AS_DESCRIBED,
+        Reason.MISSING_ITEM,
+    }
 )
 REFUND_RESOLUTIONS = frozenset({ResolutionType.REFUND, ResolutionType.PARTIAL_REFUND})
 FINISHED = frozenset({St.CLOSED, St.CANCELLED})
@@ -54,12 +61,12 @@ FINISHED = frozenset({St.CLOSED, St.CANCELLED})
 def snapshot(dispute: Dispute | None) -> dict:
     """What the planner compares against: the dispute as the transition found it."""
     if dispute is None:
-        return {"status": "", "kind": "", "reason": "", "evidence_received_at": None}
+        return {"status": "", "kind": "", "reason": "", "evidence_accepted_at": None}
     return {
         "status": dispute.status,
         "kind": dispute.kind,
         "reason": dispute.reason,
-        "evidence_received_at": dispute.evidence_received_at,
+        "evidence_accepted_at": dispute.evidence_accepted_at,
     }
 
 
@@ -71,7 +78,7 @@ def asks_supplier_to_answer(dispute: Dispute) -> bool:
 
 
 def is_verified_claim(values: dict) -> bool:
-    return values["reason"] in VERIFIED_CLAIM_REASONS and values["evidence_received_at"] is not None
+    return values["reason"] in VERIFIED_CLAIM_REASONS and values["evidence_accepted_at"] is not None
 
 
 def _refund_to_carry_out(dispute: Dispute) -> bool:
@@ -184,8 +191,10 @@ def deadlines_plan(change) -> tuple:
             _schedule(dispute, AUTO_CLOSE, number="resolved_quiet_days", key="resolved")
     else:
         deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="resolved")
-    if status == St.AWAITING_MERCHANT:
-        if entering:
+    if merchant_must_answer(dispute):
+        if entering or change.action == "propose":
+            # Something new to answer (the turn came back, or a new offer): the wait restarts.
+            deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="awaiting_merchant")
             _schedule(dispute, AUTO_CLOSE, number="awaiting_merchant_days", key="awaiting_merchant")
     else:
         deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="awaiting_merchant")
@@ -197,10 +206,27 @@ def deadlines_plan(change) -> tuple:
         deadline_cancel(subject=dispute, rule=MISSING_EVIDENCE)
 
     due = _pending_due(dispute)
+    resolved_by = [due[rule] for rule in RESOLUTION_RULES if rule in due]
+    resolve_by = min(resolved_by) if resolved_by else None
+    waiting = policies.waiting_on(dispute)
     if status == St.RESOLUTION_ACCEPTED:
         respond_by = due.get(REFUND_EXECUTION)
-    resolved_by = [due[rule] for rule in RESOLUTION_RULES if rule in due]
-    return respond_by, (min(resolved_by) if resolved_by else None)
+    elif status == St.AWAITING_EVIDENCE:
+        # The merchant's evidence deadline: the refund request is cancelled then.
+        respond_by = due.get(MISSING_EVIDENCE)
+    elif merchant_must_answer(dispute):
+        respond_by = due.get(AUTO_CLOSE)
+    if respond_by is None and waiting in (Party.MERCHANT, Party.SUPPLIER) and status != St.RESOLVED:
+        # No rule times this turn by itself: the party must act before the dispute is due.
+        respond_by = resolve_by
+    return respond_by, resolve_by
+
+
+def merchant_must_answer(dispute: Dispute) -> bool:
+    """The merchant's turn to answer the supplier (a message or an offer): auto-close's wait."""
+    return dispute.status in (St.AWAITING_MERCHANT, St.RESOLUTION_PROPOSED) and (
+        policies.waiting_on(dispute) == Party.MERCHANT
+    )
 
 
 def _was_paused(before: dict) -> bool:
@@ -211,7 +237,7 @@ def _was_paused(before: dict) -> bool:
 def _pending_due(dispute: Dispute) -> dict:
     rows = (
         deadline_list_for_subject(dispute)
-        .filter(rule__in=RESOLUTION_RULES)
+        .filter(rule__in=(*RESOLUTION_RULES, MISSING_EVIDENCE, AUTO_CLOSE))
         .values("rule")
         .annotate(due=Min("due_at"))
     )
@@ -336,16 +362,20 @@ def dispute_rule_delivered_not_received(*, deadline) -> bool:
     )
 
 
+def _resolved(dispute: Dispute) -> bool:
+    return dispute.status == St.RESOLVED
+
+
 def dispute_rule_auto_close(*, deadline) -> bool:
     from disputes.services.closing import dispute_close
 
-    status = St.RESOLVED if deadline.key == "resolved" else St.AWAITING_MERCHANT
+    applies = _resolved if deadline.key == "resolved" else merchant_must_answer
 
     def close(dispute):
         _notice(dispute, deadline, "auto_closed", (), waited=deadline.key)
         dispute_close(actor=Actor.system(), dispute=dispute)
 
-    return _act(deadline, applies=lambda d: d.status == status, act=close)
+    return _act(deadline, applies=applies, act=close)
 
 
 def dispute_rule_missing_evidence(*, deadline) -> bool:

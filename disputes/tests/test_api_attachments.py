@@ -213,7 +213,9 @@ def test_evidence_moves_an_awaiting_dispute_to_the_supplier(world, disputes):
     assert dispute.respond_by is not None
     assert dispute.evidence_received_at is not None
     events = world.client("acme_agent").get(f"{URL}{dispute.pk}/timeline/").json()["results"]
-    assert events[-1]["body"] == "Evidence received: the supplier is asked to respond."
+    assert events[-1]["body"] == (
+        "Evidence received: the supplier is asked to review it and respond."
+    )
     assert events[-1]["author"]["party"] == "system"
 
 

@@ -227,7 +227,10 @@ def test_reasons_needing_evidence_wait_for_it_before_asking_the_supplier(world, 
     )
     body = response.json()
     assert body["status"] == "awaiting_evidence"
-    assert body["respond_by"] is None
+    # The merchant waits on itself: a problem report has no evidence deadline of its own,
+    # so the merchant must attach it before the report is due (API.md: every wait is due).
+    assert body["respond_by"] is not None
+    assert body["respond_by"] == body["resolve_by"]
     assert body["evidence_required"] is True
     assert body["evidence_missing"] is True
     supplier_view = world.client("shenzhen_agent").get(f"{URL}{body['id']}/").json()

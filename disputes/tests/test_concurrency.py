@@ -150,3 +150,39 @@ def test_concurrent_opens_get_distinct_numbers_and_one_line_one_dispute(world, d
     assert len(refused) == 1
     with cross_tenant_scope(reason="test"):
         assert Dispute.cross_tenant_objects.filter(order=shared).count() == 1
+
+
+def test_simultaneous_proposals_leave_exactly_one_open(world, disputes):
+    # Issue 8: twenty proposals at once used to leave twenty open. Each one now waits for
+    # the dispute's lock, reads the proposal committed before it, and supersedes it.
+    dispute = disputes.in_state(DisputeStatus.AWAITING_SUPPLIER)
+    callers = ["acme_agent", "shenzhen_agent"] * 4
+    barrier = threading.Barrier(len(callers))
+    results = {}
+
+    def proposer(caller):
+        def run():
+            with disputes.acting(caller) as actor:
+                return services.proposal_create(actor=actor, dispute=dispute, resolution="reship")
+
+        return run
+
+    threads = [
+        in_thread(proposer(caller), results, f"{caller}-{index}", barrier)
+        for index, caller in enumerate(callers)
+    ]
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == len(callers)
+    assert all(isinstance(result, Proposal) for result in results.values()), results
+    with cross_tenant_scope(reason="test"):
+        still_open = list(
+            Proposal.cross_tenant_objects.filter(dispute=dispute, status=ProposalStatus.OPEN)
+        )
+        final = Dispute.cross_tenant_objects.get(pk=dispute.pk)
+        superseded = Proposal.cross_tenant_objects.filter(
+            dispute=dispute, status=ProposalStatus.SUPERSEDED
+        ).count()
+    assert len(still_open) == 1
+    assert final.open_proposal_id == still_open[0].pk
+    assert superseded == len(callers) - 1

@@ -141,7 +141,8 @@ def test_an_unresolved_problem_becomes_a_refund_request_after_seven_days(clock, 
     dispute = disputes.open(kind="problem")
     # The supplier answers, so only the problem's own deadline is left to act.
     disputes.call("shenzhen_agent", services.dispute_message_post, dispute, body="Checking.")
-    assert disputes.refresh(dispute).respond_by is None
+    # Now the merchant's turn, due when the dispute would close for want of an answer.
+    assert disputes.refresh(dispute).respond_by == START + timedelta(days=14)
     assert ("supplier-response", "remind") not in pending(dispute)
     sweep(clock, START + timedelta(days=7, minutes=1))
     dispute = disputes.refresh(dispute)
@@ -155,10 +156,17 @@ def test_a_verified_claim_must_be_settled_within_fifteen_business_days(clock, di
     disputes.call("acme_agent", services.dispute_attachment_add, dispute, upload=png_upload())
     dispute = disputes.refresh(dispute)
     assert dispute.status == "awaiting_supplier"
-    due = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)  # 15 weekdays after Monday 2 March
+    # Received is not verified: the 15 business days run from the supplier's acceptance.
+    assert pending(dispute, "verified-claim") == {}
+    clock.shift(timedelta(days=2))
+    disputes.call("shenzhen_agent", services.dispute_evidence_accept, dispute)
+    dispute = disputes.refresh(dispute)
+    due = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)  # 15 weekdays after Wednesday 4 March
     assert pending(dispute, "verified-claim") == {("verified-claim", ""): due}
     assert dispute.resolve_by == due
-    # The supplier answers with an offer nobody takes up: the clock keeps running.
+    # The supplier answers with an offer nobody takes up: the clock keeps running (with
+    # auto-close off, which would otherwise close it after the merchant's 14 silent days).
+    setting(disputes, "auto-close", enabled=False)
     disputes.call("shenzhen_agent", services.proposal_create, dispute, resolution="reship")
     assert ("supplier-response", "remind") not in pending(dispute)
     sweep(clock, due + timedelta(minutes=1))
@@ -230,7 +238,8 @@ def test_a_rule_switched_off_schedules_nothing(clock, disputes):
     setting(disputes, "supplier-response", enabled=False)
     dispute = disputes.refresh(disputes.open(kind="problem"))
     assert set(pending(dispute)) == {("problem-deadline", "")}
-    assert dispute.respond_by is None
+    # No rule times the supplier's answer: it is due when the report is.
+    assert dispute.respond_by == dispute.resolve_by
     assert sweep(clock, START + timedelta(days=6)) == 0
     assert disputes.refresh(dispute).status == "awaiting_supplier"
 

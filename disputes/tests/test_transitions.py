@@ -33,14 +33,15 @@ def test_finished_states_allow_nothing_but_notes_and_reopening():
 
 
 def test_reason_codes_are_exactly_api_md():
+    # API.md's codes, plus issue 8's "part of the order is missing" in both kinds.
     assert REASONS_BY_KIND["problem"] == (
         "tracking_invalid", "not_received", "damaged", "wrong_item", "not_as_described",
-        "customs_hold", "other",
+        "missing_item", "customs_hold", "other",
     )  # fmt: skip
     assert REASONS_BY_KIND["refund"] == (
         "damaged", "customer_wrong_size", "not_as_described", "supplier_wrong_size",
-        "not_received", "no_tracking", "out_of_stock", "oversized", "shipping_delayed",
-        "supplier_unresponsive", "customer_cancelled", "wrong_address",
+        "missing_item", "not_received", "no_tracking", "out_of_stock", "oversized",
+        "shipping_delayed", "supplier_unresponsive", "customer_cancelled", "wrong_address",
     )  # fmt: skip
     assert set(Reason.values) == set(REASONS_BY_KIND["problem"]) | set(REASONS_BY_KIND["refund"])
     assert all(label != value for value, label in Reason.choices)

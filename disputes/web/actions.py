@@ -79,6 +79,17 @@ class DisputeActionView(View):
         )
         messages.success(self.request, _("Proposal rejected."))
 
+    def do_accept_evidence(self, dispute, _proposal_pk):
+        services.dispute_evidence_accept(actor=self.actor, dispute=dispute)
+        messages.success(self.request, _("Evidence accepted."))
+
+    def do_request_evidence(self, dispute, _proposal_pk):
+        data = self._form(forms.EvidenceRequestForm)
+        services.dispute_evidence_request(
+            actor=self.actor, dispute=dispute, message=data["message"]
+        )
+        messages.success(self.request, _("The merchant is asked for more evidence."))
+
     def do_fulfil(self, dispute, _proposal_pk):
         data = self._form(forms.FulfilForm)
         services.dispute_fulfil(actor=self.actor, dispute=dispute, **data)

@@ -104,6 +104,12 @@ class NoteForm(forms.Form):
     )
 
 
+class EvidenceRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("What is missing or unclear"), max_length=4000, widget=SMALL_TEXT
+    )
+
+
 class FulfilForm(forms.Form):
     refund_reference = forms.CharField(label=_("Refund reference"), required=False, max_length=100)
     carrier = forms.CharField(label=_("Carrier"), required=False, max_length=50)

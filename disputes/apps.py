@@ -13,5 +13,6 @@ class DisputesConfig(AppConfig):
 
         hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)
         hooks.dispute_summaries.register(order_hooks.dispute_summaries)
+        hooks.shipment_change_handlers.register(order_hooks.record_parcel_change)
         # The rules the disputes domain owns act through its services (disputes.deadlines).
         hooks.ship_overdue_handlers.register(deadlines.open_shipping_delayed_refund)

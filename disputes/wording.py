@@ -78,12 +78,37 @@ def describe(event) -> str:
         return _("Reopened the dispute.")
     if code == "cancelled_missing_evidence":
         return _("Cancelled: the required photo or video evidence was not attached in time.")
+    if code in PARCEL_NOTICES:
+        return _(PARCEL_NOTICES[code]) % {
+            "number": data.get("tracking_number", ""),
+            "previous": data.get("previous_tracking_number", ""),
+            "check": _tracking_check_label(data.get("tracking_valid")),
+        }
     if code in RULE_NOTICES:
         return _rule_notice(code, data)
     if data.get("to"):
         return _("Status: %(status)s.") % {"status": _label(DisputeStatus, data["to"])}
     # A rule's notice with a code this module does not know carries its own words.
     return str(data.get("text", ""))
+
+
+PARCEL_NOTICES = {
+    "parcel_corrected": _noop(
+        "Parcel tracking number corrected from %(previous)s to %(number)s (%(check)s)."
+    ),
+    "parcel_voided": _noop("Parcel %(number)s was voided: it was recorded by mistake."),
+    "parcel_returned": _noop("Parcel %(number)s is being returned to the sender."),
+    "parcel_reship_requested": _noop(
+        "The shipping address was corrected after parcel %(number)s came back; the lines "
+        "are to be reshipped."
+    ),
+}
+
+
+def _tracking_check_label(valid) -> str:
+    if valid is None:
+        return _("unchecked")
+    return _("valid") if valid else _("looks invalid")
 
 
 RULE_NOTICES = {

@@ -46,6 +46,9 @@ EVENT_TYPES = (
     "dispute.closed",
     "deadline.fired",
     "order.overdue",
+    # Beyond API.md's list: parcels the merchant must look at.
+    "shipment.tracking_invalid",
+    "shipment.returned",
 )
 ALL_EVENTS = "*"
 EVENT_LABELS = {
@@ -57,6 +60,8 @@ EVENT_LABELS = {
     "dispute.closed": gettext_lazy("A dispute is closed"),
     "deadline.fired": gettext_lazy("A deadline passes"),
     "order.overdue": gettext_lazy("An order is overdue"),
+    "shipment.tracking_invalid": gettext_lazy("A parcel's tracking number looks invalid"),
+    "shipment.returned": gettext_lazy("A parcel is returned to its sender"),
 }
 
 

@@ -5,6 +5,8 @@ class OrganizationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     slug = serializers.CharField()
     name = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 alpha-2; its holidays.")
+    time_zone = serializers.CharField(help_text="Where its local dates and business days run.")
 
 
 class TokenRequestSerializer(serializers.Serializer):

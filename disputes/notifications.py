@@ -89,7 +89,7 @@ def _audience(dispute, event) -> tuple[str, set[str]]:
     if code == "cancelled_missing_evidence":
         # The supplier was never asked to act on it.
         return "dispute.status_changed", {Party.MERCHANT}
-    if code == "evidence_needed" or code.startswith("parcel_"):
+    if code in ("evidence_needed", "parcels_still_in_transit") or code.startswith("parcel_"):
         # A parcel's change is told by the orders domain's own notices; the timeline keeps it.
         return "", set()
     if code == "arbitration_decided" and data.get("to") == DisputeStatus.RESOLVED:

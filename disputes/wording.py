@@ -4,6 +4,9 @@ Events keep a code and its parameters, not a sentence: a Spanish merchant and a 
 supplier read the same event each in their own language.
 """
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 
@@ -78,6 +81,15 @@ def describe(event) -> str:
         return _("Reopened the dispute.")
     if code == "cancelled_missing_evidence":
         return _("Cancelled: the required photo or video evidence was not attached in time.")
+    if code == "parcels_still_in_transit":
+        return _(
+            "This order shipped in %(count)s parcels and %(numbers)s is still on its way: "
+            "the rest of the order may still arrive. Check with the customer which items are "
+            "missing."
+        ) % {
+            "count": data.get("parcels", ""),
+            "numbers": ", ".join(data.get("tracking_numbers", [])),
+        }
     if code in PARCEL_NOTICES:
         return _(PARCEL_NOTICES[code]) % {
             "number": data.get("tracking_number", ""),
@@ -149,9 +161,19 @@ def _rule_notice(code: str, data) -> str:
     label = registry.rule_get(rule).label if registry.rule_exists(rule) else rule
     return _(RULE_NOTICES[code]) % {
         "rule": label,
-        "until": data.get("until", ""),
+        "until": reader_time(data.get("until", "")),
         "resolution": _resolution(data),
     }
+
+
+def reader_time(value: str) -> str:
+    """A stored ISO time as its reader reads it: in their time zone (the active one, which
+    the pages and the API set from the user's profile), in their language's format."""
+    moment = parse_datetime(value or "")
+    if moment is None:
+        return value or ""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({timezone.get_current_timezone_name()})"
 
 
 def event_text(event) -> str:

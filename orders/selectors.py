@@ -129,6 +129,19 @@ def shipment_get(*, order: Order, shipment_id) -> Shipment:
     return shipment
 
 
+# A parcel the carrier still carries: it may yet arrive.
+MOVING_STATUSES = (ShipmentStatus.IN_TRANSIT, ShipmentStatus.CUSTOMS_HOLD)
+
+
+def parcel_list_for_order(*, order: Order) -> list[Shipment]:
+    """The order's parcels that count (voided ones do not), first shipped first."""
+    return list(
+        Shipment.objects.filter(order=order)
+        .exclude(status=ShipmentStatus.VOIDED)
+        .order_by("shipped_at", "id")
+    )
+
+
 def shipment_list_to_fix_for_supplier() -> QuerySet[Shipment]:
     """The active supplier's parcels whose tracking number looks invalid, oldest first."""
     return (

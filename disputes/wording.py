@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.utils.translation import gettext_noop as _noop
 
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
@@ -105,12 +106,12 @@ def describe(event) -> str:
 
 
 PARCEL_NOTICES = {
-    "parcel_corrected": _noop(
+    "parcel_corrected": gettext_noop(
         "Parcel tracking number corrected from %(previous)s to %(number)s (%(check)s)."
     ),
-    "parcel_voided": _noop("Parcel %(number)s was voided: it was recorded by mistake."),
-    "parcel_returned": _noop("Parcel %(number)s is being returned to the sender."),
-    "parcel_reship_requested": _noop(
+    "parcel_voided": gettext_noop("Parcel %(number)s was voided: it was recorded by mistake."),
+    "parcel_returned": gettext_noop("Parcel %(number)s is being returned to the sender."),
+    "parcel_reship_requested": gettext_noop(
         "The shipping address was corrected after parcel %(number)s came back; the lines "
         "are to be reshipped."
     ),

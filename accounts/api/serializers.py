@@ -5,6 +5,9 @@ class OrganizationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     slug = serializers.CharField()
     name = serializers.CharField()
+
+
+class OrganizationDetailSerializer(OrganizationSerializer):
     country = serializers.CharField(help_text="ISO 3166 alpha-2; its holidays.")
     time_zone = serializers.CharField(help_text="Where its local dates and business days run.")
 
@@ -31,5 +34,5 @@ class UserSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     user = UserSerializer()
-    organization = OrganizationSerializer()
+    organization = OrganizationDetailSerializer()
     role = serializers.CharField()

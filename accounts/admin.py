@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -33,15 +34,39 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+class OrganizationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["kind", "slug", "name", "country", "time_zone", "verified"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            # Empty on a new organization: its country's main time zone.
+            self.fields["time_zone"].required = False
+            self.fields["time_zone"].initial = ""
+            self.fields["time_zone"].help_text = _(
+                "Empty: the main time zone of its country (e.g. Asia/Shanghai for CN)."
+            )
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "country", "verified", "created_at"]
+    form = OrganizationAdminForm
+    list_display = ["name", "slug", "kind", "country", "time_zone", "verified", "created_at"]
     list_filter = ["kind", "verified", "country"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["verified_at", "created_at"]
     inlines = [MembershipInline]
     actions = ["verify", "unverify"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.time_zone = services.organization_time_zone_for_new(
+                country=obj.country, time_zone=form.cleaned_data.get("time_zone", "")
+            )
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Mark the selected suppliers as verified"))
     def verify(self, request, queryset):

@@ -1,6 +1,7 @@
 """Demo organizations and users exactly as API.md lists them (seed_demo, idempotent)."""
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from accounts.services import organization_time_zone_for_new
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 — published in API.md for the demo only
 
@@ -29,7 +30,13 @@ def seed(log) -> None:
     organizations = {}
     for slug, kind, name, country, verified in ORGANIZATIONS:
         organizations[slug], _ = Organization.objects.update_or_create(
-            slug=slug, defaults={"kind": kind, "name": name, "country": country}
+            slug=slug,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "country": country,
+                "time_zone": organization_time_zone_for_new(country=country),
+            },
         )
         if organizations[slug].verified != verified:
             organizations[slug].verified = verified

@@ -98,6 +98,15 @@ class Organization(models.Model):
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2 code.")
     )
+    # Its local dates: business days it must act within are counted in this zone (with the
+    # country's holidays). Set from the country when the organization is created.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Where its working days are counted, e.g. Asia/Shanghai."),
+    )
     # Only verified suppliers take part in in-app disputes (DESIGN.md, "The parties").
     verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)

@@ -1,14 +1,26 @@
 import secrets
 
+import pycountry
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ROLES_BY_KIND, ApiToken, Membership, Organization, User
+from accounts.actors import Actor
+from accounts.models import (
+    MERCHANT_MANAGERS,
+    ROLES_BY_KIND,
+    ApiToken,
+    Membership,
+    Organization,
+    User,
+    validate_time_zone,
+)
 from accounts.selectors import api_token_hash, membership_list_for_user
-from core.errors import NotAuthenticated, TooManyRequests, ValidationFailed
+from accounts.time_zones import default_time_zone
+from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests, ValidationFailed
 
 TOKEN_PREFIX = "rdr_"  # noqa: S105 — a marker that helps secret scanners, not a secret
 # Writing last_used_at on every call would turn each read into a write; a minute is precise enough.
@@ -17,6 +29,36 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 def user_create(*, email: str, password: str | None, name: str = "", **fields) -> User:
     return User.objects.create_user(email=email, password=password, name=name, **fields)
+
+
+def organization_time_zone_for_new(*, country: str, time_zone: str = "") -> str:
+    """The time zone a new organization gets: the one chosen, else its country's main one."""
+    return time_zone or default_time_zone(country)
+
+
+def organization_settings_update(
+    *, actor: Actor, organization: Organization, country: str, time_zone: str
+) -> Organization:
+    """The merchant's owner or manager sets its country and time zone (its local dates)."""
+    if not actor.is_merchant or actor.organization != organization:
+        raise PermissionDenied()
+    if actor.role not in MERCHANT_MANAGERS:
+        raise PermissionDenied(_("Only the owner or a manager can change these settings."))
+    errors = {}
+    country = (country or "").strip().upper()
+    if country and pycountry.countries.get(alpha_2=country) is None:
+        errors["country"] = [_("Use an ISO 3166 alpha-2 code, e.g. DE.")]
+    time_zone = (time_zone or "").strip()
+    try:
+        validate_time_zone(time_zone)
+    except DjangoValidationError as error:
+        errors["time_zone"] = list(error.messages)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    organization.country = country
+    organization.time_zone = time_zone
+    organization.save(update_fields=["country", "time_zone"])
+    return organization
 
 
 def membership_create(*, user: User, organization: Organization, role: str) -> Membership:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -60,12 +61,15 @@ class Number:
         # Zero or negative delays are refused whatever a rule declares.
         return max(self.minimum, 1)
 
-    def after(self, start: datetime, value: int, country: str) -> datetime:
+    def after(self, start: datetime, value: int, country: str, time_zone: str = "UTC") -> datetime:
+        """`value` units after `start`; business days of `country`, by the local date and
+        time of day in `time_zone` (hours and days are elapsed time, whatever the zone)."""
         if self.unit == Unit.HOURS:
             return calendar.add_hours(start, value)
         if self.unit == Unit.DAYS:
             return calendar.add_days(start, value)
-        return calendar.add_business_days(start, value, country)
+        local = start.astimezone(ZoneInfo(time_zone or "UTC"))
+        return calendar.add_business_days(local, value, country)
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,13 @@ class Rule:
         return values
 
     def due_at(
-        self, values: RuleValues, *, start_at: datetime, number: str | None, country: str
+        self,
+        values: RuleValues,
+        *,
+        start_at: datetime,
+        number: str | None,
+        country: str,
+        time_zone: str = "UTC",
     ) -> datetime:
         chosen = self.number(number)
-        return chosen.after(start_at, values.numbers[chosen.name], country)
+        return chosen.after(start_at, values.numbers[chosen.name], country, time_zone)

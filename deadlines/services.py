@@ -3,8 +3,8 @@
 Domains call these (never the models):
 
     deadline_schedule(*, merchant, rule, subject, start_at=None, due_at=None, number=None,
-                      key="", country=None) -> Deadline | None
-    deadline_schedule_many(*, merchant, rule, items, number=None, country=None) -> int
+                      key="", party=None) -> Deadline | None
+    deadline_schedule_many(*, merchant, rule, items, number=None, party=None) -> int
     deadline_cancel(*, subject, rule, key=None) -> int
     deadline_cancel_all_for(subject) -> int
 
@@ -58,13 +58,14 @@ def deadline_schedule(
     due_at: datetime | None = None,
     number: str | None = None,
     key: str = "",
-    country: str | None = None,
+    party=None,
 ) -> Deadline | None:
     """Create a pending deadline, or return the pending one that already exists.
 
     `due_at` wins when given; otherwise it is `start_at` (default now) plus the merchant's
-    current value of `number` (default: the rule's first number), counted in `country`'s
-    business days where the number's unit says so (default: the merchant's country).
+    current value of `number` (default: the rule's first number). Business days are those
+    of `party`, the organization that must act (default: the merchant): its country's
+    holidays and weekend, counted by its local date in its time zone.
     Answers None when the merchant switched the rule off. Scheduling twice is harmless:
     the first pending row for (subject, rule, key) stays as it is; to move a deadline,
     cancel it and schedule again.
@@ -76,10 +77,13 @@ def deadline_schedule(
     values = selectors.rule_values_for(merchant=merchant, rule=definition)
     if not values.enabled:
         return None
-    country = (merchant.country if country is None else country) or ""
+    party = party or merchant
+    country = party.country or ""
     if due_at is None:
         start_at = start_at or timezone.now()
-        due_at = definition.due_at(values, start_at=start_at, number=number, country=country)
+        due_at = definition.due_at(
+            values, start_at=start_at, number=number, country=country, time_zone=party.time_zone
+        )
     deadline, _created = Deadline.cross_tenant_objects.get_or_create(
         merchant=merchant,
         rule=rule,
@@ -103,7 +107,7 @@ def deadline_schedule_many(
     rule: str,
     items: Iterable[tuple[Any, str, datetime]],
     number: str | None = None,
-    country: str | None = None,
+    party=None,
 ) -> int:
     """`deadline_schedule` for many (subject, key, start_at) at once: a bulk import's form.
 
@@ -118,11 +122,14 @@ def deadline_schedule_many(
     values = selectors.rule_values_for(merchant=merchant, rule=definition)
     if not values.enabled:
         return 0
-    country = (merchant.country if country is None else country) or ""
+    party = party or merchant
+    country = party.country or ""
     settings_json = values.as_json()
     rows = []
     for subject, key, start_at in items:
-        due_at = definition.due_at(values, start_at=start_at, number=number, country=country)
+        due_at = definition.due_at(
+            values, start_at=start_at, number=number, country=country, time_zone=party.time_zone
+        )
         rows.append(
             Deadline(
                 merchant=merchant,

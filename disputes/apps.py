@@ -14,5 +14,6 @@ class DisputesConfig(AppConfig):
         # orders shows disputes on its pages without importing this app (layering).
         hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)
         hooks.dispute_summaries.register(order_hooks.dispute_summaries)
+        hooks.shipment_change_handlers.register(order_hooks.record_parcel_change)
         # The rules the disputes domain owns act through its services (disputes.deadlines).
         hooks.ship_overdue_handlers.register(deadlines.open_shipping_delayed_refund)

@@ -71,7 +71,8 @@ def _audience(event) -> tuple[str, set[str]]:
     if code == "cancelled_missing_evidence":
         # The supplier was never asked to act on it.
         return STATUS_CHANGED, {Party.MERCHANT}
-    if code == "evidence_needed":
+    if code in ("evidence_needed", "parcels_still_in_transit") or code.startswith("parcel_"):
+        # A parcel's change is told by the orders domain's own notices; the timeline keeps it.
         return "", set()
     if code == "arbitration_decided" and data.get("to") == DisputeStatus.RESOLVED:
         return RESOLVED, others

@@ -4,7 +4,11 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from disputes.models import Dispute, DisputeStatus
+from disputes.models import Dispute, DisputeStatus, EventType
+from disputes.services.timeline import dispute_notice_post
+
+# The disputes whose timeline no longer takes notices about their parcels.
+FINISHED = (DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
 
 
 def filter_orders_with_disputes(queryset, value):
@@ -32,3 +36,26 @@ def dispute_summaries(*, orders) -> dict:
             }
         )
     return dict(summaries)
+
+
+def record_parcel_change(*, actor, shipment, change: str, previous: dict) -> None:
+    """Write a parcel's change ("corrected", "voided", "returned", "reship_requested") to
+    the timeline of every dispute still going on the parcel's lines."""
+    disputes = (
+        Dispute.objects.filter(lines__shipments=shipment)
+        .exclude(status__in=FINISHED)
+        .distinct()
+        .order_by("number")
+    )
+    for dispute in disputes:
+        dispute_notice_post(
+            actor=actor,
+            dispute=dispute,
+            code=f"parcel_{change}",
+            type=EventType.SYSTEM,
+            shipment=str(shipment.pk),
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracking_valid=shipment.tracking_valid,
+            previous_tracking_number=previous.get("tracking_number", ""),
+        )

@@ -6,7 +6,11 @@ supplier read the same event each in their own language.
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.utils.translation import gettext_noop as _noop
 
 from deadlines import registry
@@ -85,6 +89,21 @@ def describe(event) -> str:
         return _("Reopened the dispute.")
     if code == "cancelled_missing_evidence":
         return _("Cancelled: the required photo or video evidence was not attached in time.")
+    if code == "parcels_still_in_transit":
+        return _(
+            "This order shipped in %(count)s parcels and %(numbers)s is still on its way: "
+            "the rest of the order may still arrive. Check with the customer which items are "
+            "missing."
+        ) % {
+            "count": data.get("parcels", ""),
+            "numbers": ", ".join(data.get("tracking_numbers", [])),
+        }
+    if code in PARCEL_NOTICES:
+        return _(PARCEL_NOTICES[code]) % {
+            "number": data.get("tracking_number", ""),
+            "previous": data.get("previous_tracking_number", ""),
+            "check": _tracking_check_label(data.get("tracking_valid")),
+        }
     if code in RULE_NOTICES:
         return _rule_notice(code, data)
     if data.get("to"):
@@ -102,6 +121,25 @@ class RuleNotice:
     # The body of its deadline notification (disputes.notifications); none for a code
     # recorded as a status change, which is told in the status change's words.
     notification: str = ""
+
+
+PARCEL_NOTICES = {
+    "parcel_corrected": gettext_noop(
+        "Parcel tracking number corrected from %(previous)s to %(number)s (%(check)s)."
+    ),
+    "parcel_voided": gettext_noop("Parcel %(number)s was voided: it was recorded by mistake."),
+    "parcel_returned": gettext_noop("Parcel %(number)s is being returned to the sender."),
+    "parcel_reship_requested": gettext_noop(
+        "The shipping address was corrected after parcel %(number)s came back; the lines "
+        "are to be reshipped."
+    ),
+}
+
+
+def _tracking_check_label(valid) -> str:
+    if valid is None:
+        return _("unchecked")
+    return _("valid") if valid else _("looks invalid")
 
 
 RULE_NOTICES = {
@@ -183,9 +221,19 @@ def rule_label(rule: str):
 def _rule_notice(code: str, data) -> str:
     return _(RULE_NOTICES[code].timeline) % {
         "rule": rule_label(data.get("rule", "")),
-        "until": data.get("until", ""),
+        "until": reader_time(data.get("until", "")),
         "resolution": _resolution(data),
     }
+
+
+def reader_time(value: str) -> str:
+    """A stored ISO time as its reader reads it: in their time zone (the active one, which
+    the pages and the API set from the user's profile), in their language's format."""
+    moment = parse_datetime(value or "")
+    if moment is None:
+        return value or ""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({timezone.get_current_timezone_name()})"
 
 
 def event_text(event) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import Actor
 from core.admin import CappedCountPaginator
+from core.errors import Conflict
 from orders import services
 from orders.models import Order, OrderImport, OrderLine, Shipment, ShipmentStatus
 
@@ -136,7 +137,7 @@ class ShipmentAdmin(ReadOnlyAdmin):
     ordering = ["-id"]
     search_fields = ["tracking_number"]
     search_help_text = _("A tracking number, exactly.")
-    actions = ["mark_delivered", "mark_customs_hold"]
+    actions = ["mark_delivered", "mark_customs_hold", "mark_returned"]
     exclude = ["lines"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -149,9 +150,19 @@ class ShipmentAdmin(ReadOnlyAdmin):
 
     def _set_status(self, request, queryset, status) -> None:
         actor = Actor.platform(user=request.user)
+        skipped = 0
         for shipment in queryset[:500]:
-            services.shipment_update_status(actor=actor, shipment=shipment, status=status)
+            try:
+                services.shipment_update_status(actor=actor, shipment=shipment, status=status)
+            except Conflict:
+                skipped += 1  # a voided parcel has no carrier state any more
         self.message_user(request, _("Parcels updated."), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _("%(count)d voided parcel(s) left as they are.") % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Mark the selected parcels delivered"))
     def mark_delivered(self, request, queryset):
@@ -160,6 +171,10 @@ class ShipmentAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Mark the selected parcels held at customs"))
     def mark_customs_hold(self, request, queryset):
         self._set_status(request, queryset, ShipmentStatus.CUSTOMS_HOLD)
+
+    @admin.action(description=_("Mark the selected parcels returned to the sender"))
+    def mark_returned(self, request, queryset):
+        self._set_status(request, queryset, ShipmentStatus.RETURNED)
 
 
 @admin.register(OrderImport)

@@ -29,7 +29,8 @@ class Parcel:
     skus: tuple[str, ...]
     tracking_number: str
     shipped_after_days: float = 1
-    status: str = ShipmentStatus.IN_TRANSIT
+    # None: as recorded (in transit, or "tracking number invalid" for a bad number).
+    status: str | None = None
     carrier: str | None = None
 
 
@@ -185,7 +186,7 @@ def _ship(actor: Actor, order: Order, demo: DemoOrder) -> int:
                 shipped_at=order.placed_at + timedelta(days=parcel.shipped_after_days),
             )
             recorded += 1
-        if shipment.status != parcel.status:
+        if parcel.status is not None and shipment.status != parcel.status:
             shipment_update_status(
                 actor=actor,
                 shipment=shipment,

@@ -25,6 +25,19 @@ row locked; `lines` are that supplier's lines still not shipped, and `options` t
 merchant's ship-overdue options as they were when the deadline was scheduled. It must be
 idempotent (the same lines may come again if a new deadline fires for them later); an
 exception rolls back the whole deadline action, which the sweep retries later.
+
+A parcel's number corrected, the parcel voided or returned to its sender concerns the
+disputes on its lines (their timelines record it); the disputes app registers a handler:
+
+    hooks.shipment_change_handlers.register(record_parcel_change)
+
+    def record_parcel_change(*, actor, shipment, change, previous):
+        # change: "corrected" | "voided" | "returned"; previous: {"carrier",
+        # "tracking_number", "tracking_valid", "status"} before the change
+        ...
+
+It runs inside the parcel service's transaction, in the merchant's scope, with the order
+row locked; an exception rolls the parcel change back.
 """
 
 from collections.abc import Callable, Iterable
@@ -35,6 +48,7 @@ from django.db.models import QuerySet
 OrderFilter = Callable[[QuerySet, Any], QuerySet]
 DisputeSummaries = Callable[..., dict[Any, list[dict]]]
 ShipOverdueHandler = Callable[..., None]
+ShipmentChangeHandler = Callable[..., None]
 
 
 class OrderFilterRegistry:
@@ -96,6 +110,26 @@ class ShipOverdueHandlers:
             handler(order=order, supplier=supplier, lines=lines, options=options)
 
 
+class ShipmentChangeHandlers:
+    """Callables run when a parcel's number is corrected, or it is voided or returned."""
+
+    def __init__(self) -> None:
+        self._handlers: list[ShipmentChangeHandler] = []
+
+    def register(self, handler: ShipmentChangeHandler) -> None:
+        if handler not in self._handlers:
+            self._handlers.append(handler)
+
+    def unregister(self, handler: ShipmentChangeHandler) -> None:
+        if handler in self._handlers:
+            self._handlers.remove(handler)
+
+    def run(self, *, actor, shipment, change: str, previous: dict) -> None:
+        for handler in list(self._handlers):
+            handler(actor=actor, shipment=shipment, change=change, previous=previous)
+
+
 order_filters = OrderFilterRegistry()
 dispute_summaries = DisputeSummaryHook()
 ship_overdue_handlers = ShipOverdueHandlers()
+shipment_change_handlers = ShipmentChangeHandlers()

@@ -123,10 +123,14 @@ class OrderLine(TenantModel):
 
 class ShipmentStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("in transit")  # handed to the carrier
+    # Recorded with a number that fails its carrier's check: nobody can follow the parcel
+    # until the number is corrected, so it is not shown as in transit.
+    TRACKING_INVALID = "tracking_invalid", _("tracking number invalid")
     CUSTOMS_HOLD = "customs_hold", _("held at customs")  # the buyer may have to clear it
     DELIVERED = "delivered", _("delivered")  # the carrier says it was delivered
     RETURNED = "returned", _("returned to sender")
     LOST = "lost", _("lost")  # the carrier gave up on it
+    VOIDED = "voided", _("voided")  # recorded by mistake: it carries nothing any more
 
 
 class Shipment(TenantModel):
@@ -144,7 +148,8 @@ class Shipment(TenantModel):
     lines = models.ManyToManyField(OrderLine, related_name="shipments")
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64)
-    tracking_valid = models.BooleanField(_("tracking number valid"), default=False)
+    # None: "unchecked", a carrier Redress has no formats for.
+    tracking_valid = models.BooleanField(_("tracking number valid"), null=True, blank=True)
     # Empty when the number is valid; the API answers null then.
     tracking_problem = models.CharField(_("tracking problem"), max_length=200, blank=True)
     status = models.CharField(
@@ -155,6 +160,7 @@ class Shipment(TenantModel):
     )
     shipped_at = models.DateTimeField(_("shipped at"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -168,8 +174,11 @@ class Shipment(TenantModel):
         ]
         constraints = [
             # The same parcel recorded twice (a double click, a retried request) is refused.
+            # A voided parcel's number may be recorded again, on the parcel meant.
             models.UniqueConstraint(
-                fields=["order", "tracking_number"], name="shipment_tracking_unique_per_order"
+                fields=["order", "tracking_number"],
+                condition=~Q(status="voided"),
+                name="shipment_live_tracking_unique_per_order",
             )
         ]
 

@@ -10,6 +10,10 @@ Event types (registered here with the engine: the webhook types of API.md):
   the merchant's endpoints must not receive a second copy of the same firing);
 - ship-overdue: `order.overdue`, to the merchant, with the suggested suppliers in `data`;
 - customs-hold: `deadline.fired`, to the merchant.
+- a parcel recorded (or corrected) with an invalid tracking number:
+  `shipment.tracking_invalid`, to the merchant; once per number.
+- a parcel returned to its sender: `shipment.returned`, to the merchant, with the offer to
+  have it reshipped to a corrected address.
 
 Every dedup key carries the deadline's id: one notice per firing, whatever the retries.
 """
@@ -22,6 +26,12 @@ from notifications.events import Event, Recipients, Text, register_event_type
 
 DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
 ORDER_OVERDUE = register_event_type("order.overdue", gettext_lazy("An order is overdue"))
+SHIPMENT_TRACKING_INVALID = register_event_type(
+    "shipment.tracking_invalid", gettext_lazy("A parcel's tracking number looks invalid")
+)
+SHIPMENT_RETURNED = register_event_type(
+    "shipment.returned", gettext_lazy("A parcel is returned to its sender")
+)
 
 
 def _merchant_url(order) -> str:
@@ -209,4 +219,117 @@ def customs_hold_event(*, deadline, shipment) -> Event:
             },
         },
         recipients=(Recipients(order.merchant, roles=MERCHANT_WORKERS),),
+    )
+
+
+def _shipment_data(shipment) -> dict:
+    return {
+        "id": str(shipment.pk),
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_valid": shipment.tracking_valid,
+        "tracking_problem": shipment.tracking_problem or None,
+        "status": shipment.status,
+        "supplier": str(shipment.supplier_id),
+    }
+
+
+def tracking_invalid_event(*, shipment) -> Event:
+    """The merchant's notice of a parcel whose tracking number fails its carrier's check."""
+    order = shipment.order
+    params = {
+        "order": order.external_id,
+        "tracking": shipment.tracking_number,
+        "problem": shipment.tracking_problem,
+    }
+    return Event(
+        type=SHIPMENT_TRACKING_INVALID,
+        merchant=order.merchant,
+        # Once per number: a correction to another bad number tells the merchant again.
+        dedup_key=f"shipment:{shipment.pk}:invalid:{shipment.tracking_number}",
+        title=Text(
+            gettext_noop("Tracking number %(tracking)s of order %(order)s looks invalid"), params
+        ),
+        body=Text(
+            gettext_noop(
+                "The parcel recorded on order %(order)s has the tracking number %(tracking)s, "
+                "which looks invalid (%(problem)s): nobody can follow it. Correct the number, "
+                "void the parcel if it was recorded by mistake, or ask the supplier."
+            ),
+            params,
+        ),
+        url=_merchant_url(order),
+        data={"order": _order_data(order), "shipment": _shipment_data(shipment)},
+        recipients=(Recipients(order.merchant, roles=MERCHANT_WORKERS),),
+    )
+
+
+def parcel_returned_event(*, shipment) -> Event:
+    """The merchant's notice of a parcel returned to its sender, offering a reship."""
+    order = shipment.order
+    params = {
+        "order": order.external_id,
+        "tracking": shipment.tracking_number,
+        "customer": order.customer_name,
+    }
+    return Event(
+        type=SHIPMENT_RETURNED,
+        merchant=order.merchant,
+        dedup_key=f"shipment:{shipment.pk}:returned",
+        title=Text(
+            gettext_noop("Parcel %(tracking)s of order %(order)s was returned to the sender"),
+            params,
+        ),
+        body=Text(
+            gettext_noop(
+                "The parcel %(tracking)s of order %(order)s is on its way back to the sender; "
+                "the address may be wrong or incomplete. Check the address with %(customer)s: "
+                "on the order page you can correct it and have the lines reshipped."
+            ),
+            params,
+        ),
+        url=_merchant_url(order),
+        data={"order": _order_data(order), "shipment": _shipment_data(shipment)},
+        recipients=(Recipients(order.merchant, roles=MERCHANT_WORKERS),),
+    )
+
+
+def reship_requested_event(*, shipment) -> Event:
+    """Ask the supplier to reship a returned parcel's lines to the corrected address."""
+    order = shipment.order
+    params = {
+        "order": order.external_id,
+        "merchant": order.merchant.name,
+        "tracking": shipment.tracking_number,
+        "address": ", ".join(
+            part
+            for part in (
+                order.ship_line1,
+                order.ship_line2,
+                f"{order.ship_postal_code} {order.ship_city}".strip(),
+                order.ship_region,
+                order.ship_country,
+            )
+            if part
+        ),
+    }
+    supplier = shipment.supplier
+    return Event(
+        type=SHIPMENT_RETURNED,
+        merchant=order.merchant,
+        dedup_key=f"shipment:{shipment.pk}:reship:{params['address']}",
+        title=Text(gettext_noop("Please reship order %(order)s of %(merchant)s"), params),
+        body=Text(
+            gettext_noop(
+                "The parcel %(tracking)s of order %(order)s came back to you. %(merchant)s "
+                "corrected the address: %(address)s. Please ship the lines again and add the "
+                "new tracking number."
+            ),
+            params,
+        ),
+        url=_supplier_url(order),
+        data={"order": _order_data(order), "shipment": _shipment_data(shipment)},
+        recipients=(Recipients(supplier, roles=SUPPLIER_WORKERS),),
+        # The merchant's endpoints already heard of the return; this is the supplier's task.
+        webhooks=False,
     )

@@ -55,7 +55,9 @@ def supplier_status(supplier_id) -> Case:
             then=Value(OrderStatus.PARTIALLY_SHIPPED),
         ),
         When(
-            Exists(own_parcels.exclude(status=ShipmentStatus.DELIVERED)),
+            Exists(
+                own_parcels.exclude(status__in=(ShipmentStatus.DELIVERED, ShipmentStatus.VOIDED))
+            ),
             then=Value(OrderStatus.SHIPPED),
         ),
         default=Value(OrderStatus.DELIVERED),
@@ -109,6 +111,44 @@ def order_line_list_for_order(*, order: Order, line_ids) -> list[OrderLine] | No
         return None
     lines = list(OrderLine.objects.filter(order=order, pk__in=wanted).order_by("id"))
     return lines if len(lines) == len(wanted) else None
+
+
+def shipment_get(*, order: Order, shipment_id) -> Shipment:
+    """One parcel of `order` that the active scope sees (a supplier: its own); else NotFound."""
+    try:
+        shipment_id = uuid.UUID(str(shipment_id))
+    except ValueError as error:
+        raise NotFound() from error
+    shipment = (
+        Shipment.objects.select_related("order", "order__merchant", "supplier")
+        .filter(order=order, pk=shipment_id)
+        .first()
+    )
+    if shipment is None:
+        raise NotFound()
+    return shipment
+
+
+# A parcel the carrier still carries: it may yet arrive.
+MOVING_STATUSES = (ShipmentStatus.IN_TRANSIT, ShipmentStatus.CUSTOMS_HOLD)
+
+
+def parcel_list_for_order(*, order: Order) -> list[Shipment]:
+    """The order's parcels that count (voided ones do not), first shipped first."""
+    return list(
+        Shipment.objects.filter(order=order)
+        .exclude(status=ShipmentStatus.VOIDED)
+        .order_by("shipped_at", "id")
+    )
+
+
+def shipment_list_to_fix_for_supplier() -> QuerySet[Shipment]:
+    """The active supplier's parcels whose tracking number looks invalid, oldest first."""
+    return (
+        Shipment.objects.filter(status=ShipmentStatus.TRACKING_INVALID)
+        .select_related("order", "order__merchant")
+        .order_by("shipped_at", "id")
+    )
 
 
 def order_import_get(*, import_id) -> OrderImport:

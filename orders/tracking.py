@@ -3,10 +3,17 @@
 Pure Python (no Django) so models, forms, serializers and tasks can all share it.
 
 Formats with a published check digit (UPU S10, UPS, USPS, FedEx, DHL Express) are verified
-with the carrier's algorithm. The formats and algorithms come from the UPU S10 standard and
-from jkeen/tracking_number_data (couriers/*.json). The Chinese carriers publish no check digit,
-so their numbers are only matched against formats collected from public code: that tells a
-well-formed number from a typo-shaped one, but not a real number from a made-up one.
+with the carrier's algorithm: UPU S10 (the standard, and an ISO 3166 country suffix), UPS 1Z
+and waybill numbers, USPS IMpb (Publication 199) and legacy numbers, the FedEx Express,
+Ground, SSCC-18 (GS1), ASTRA and GSN labels, DHL Express waybills (modulo 7). The formats and
+the published test numbers they are tested with were read from the carriers' label
+specifications as collected in jkeen/tracking_number_data (couriers/*.json). DHL eCommerce and
+the Chinese carriers publish no check digit, so their numbers are only matched against their
+formats: that tells a well-formed number from a typo-shaped one, not a real one from a made-up
+one.
+
+The answer's `valid` is True (checked and right), False (checked and wrong) or None: the
+carrier is one Redress has no formats for, so the number is "unchecked", never called valid.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import pycountry
 
 MIN_LENGTH = 8  # shortest plausible number for a carrier we have no formats for
 MAX_LENGTH = 40  # longest known format is 34 digits; checked before any regex runs
@@ -42,11 +51,15 @@ CARRIERS: dict[str, str] = {
 # Spellings clients send that are not just the code or display name with different punctuation.
 _ALIASES = {
     "unitedparcelservice": "ups",
+    "upsmailinnovations": "ups",
+    "upssurepost": "ups",
     "unitedstatespostalservice": "usps",
     "uspostalservice": "usps",
     "federalexpress": "fedex",
     "fedexexpress": "fedex",
     "fedexground": "fedex",
+    "fedexsmartpost": "fedex",
+    "fedexgroundeconomy": "fedex",
     "dhlexpress": "dhl",
     "dhlecommerce": "dhl",
     "s10": "upu",
@@ -67,12 +80,17 @@ _ALIASES = {
 # carrier, an S10 number is always reported as "upu": the country suffix names the issuing
 # post, and one post (e.g. CN) issues numbers for several of the carriers above.
 _S10_CARRIERS = frozenset({"usps", "dhl", "china_post", "ems_china", "yanwen", "cainiao", "4px"})
+# UPS Mail Innovations / SurePost and FedEx SmartPost / Ground Economy hand their parcels to
+# USPS for delivery under a USPS IMpb number: given with those carriers, an IMpb number is
+# theirs; detected without a carrier, it is USPS's (where it is tracked to the door).
+_IMPB_CARRIERS = frozenset({"ups", "fedex"})
 
 
 @dataclass(frozen=True)
 class TrackingCheck:
     carrier: str | None
-    valid: bool
+    # True: checked and right; False: checked and wrong; None: unchecked (unknown carrier).
+    valid: bool | None
     problem: str | None
 
 
@@ -97,28 +115,37 @@ def s10_check_digit(serial: str) -> int:
 
 
 def ups_check_digit(payload: str) -> int:
-    """UPS 1Z: the 15 characters after "1Z", letters as digits (A=2 ... H=9, I=0 ...).
+    """UPS 1Z (the 15 characters after "1Z") and waybill (the 9 digits after the letter).
 
-    Odd positions count once and even positions twice (from the left; the payload is always
-    15 long, so that is weights 1,2 from the right). The check digit tops the sum up to 10.
+    Letters count as digits (A=2 ... H=9, I=0 ...). From the left, the first character counts
+    once, the second twice, and so on; the check digit tops the sum up to 10.
     """
-    digits = "".join(c if c.isdigit() else str((ord(c) - 63) % 10) for c in payload)
-    return (10 - _weighted_sum(digits, (1, 2)) % 10) % 10
+    digits = [int(c) if c.isdigit() else (ord(c) - 63) % 10 for c in payload]
+    total = sum(d * (2 if i % 2 else 1) for i, d in enumerate(digits))
+    return (10 - total % 10) % 10
 
 
 def mod10_check_digit(payload: str) -> int:
-    """USPS IMpb, FedEx Ground and SmartPost: weights 3,1 from the right, topped up to 10."""
+    """USPS IMpb, FedEx Ground and GS1 SSCC: weights 3,1 from the right, topped up to 10."""
     return (10 - _weighted_sum(payload, (3, 1)) % 10) % 10
 
 
 def fedex_mod11_check_digit(payload: str) -> int:
-    """FedEx Express: weights 1,3,7 from the right; sum % 11, where 10 -> 0."""
+    """FedEx Express, ASTRA and GSN: weights 1,3,7 from the right; sum % 11, where 10 -> 0."""
     return _weighted_sum(payload, (1, 3, 7)) % 11 % 10
 
 
 def dhl_check_digit(payload: str) -> int:
     """DHL Express waybill: the number without its last digit, modulo 7."""
     return int(payload) % 7
+
+
+def _s10_country_problem(match: re.Match[str]) -> str | None:
+    # The suffix is the ISO 3166 code of the issuing post's country.
+    country = match["country"]
+    if pycountry.countries.get(alpha_2=country) is None:
+        return f"unknown country code {country}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -130,37 +157,60 @@ class _Format:
     check_digit: Callable[[str], int] | None = None
     # Digits the check digit covers that the printed number leaves out (a GS1 application id).
     implied_prefix: str = ""
+    # A further check of the matched number (beyond its check digit): the problem, or None.
+    extra_check: Callable[[re.Match[str]], str | None] | None = None
     # Bare digit runs with no check digit overlap each other and the FedEx/DHL formats, so
     # detection would only be guessing. These are used only when the client names the carrier.
     auto_detect: bool = True
+    # Other carriers that hand out numbers of this format (see _S10_CARRIERS, _IMPB_CARRIERS).
+    shared_with: frozenset[str] = frozenset()
 
 
 _FORMATS = (
     # Check-digit formats come first: a number that passes one of them is almost surely that.
     # S10: any letter pair is accepted as service indicator (posts assign most ranges
-    # themselves) and as country suffix (we do not keep an ISO 3166 list); digits are not.
-    _Format("upu", r"[A-Z]{2}(?P<payload>\d{8})(?P<check>\d)[A-Z]{2}", s10_check_digit),
-    _Format("ups", r"1Z(?P<payload>[A-Z0-9]{15})(?P<check>\d)", ups_check_digit),
-    # IMpb, optionally behind a "420" + ZIP or ZIP+4 routing prefix that the check skips.
+    # themselves); the suffix must be a country.
     _Format(
-        "usps", r"(?:420(?:\d{9}|\d{5}))?(?P<payload>9[1-5]\d{19})(?P<check>\d)", mod10_check_digit
+        "upu",
+        r"[A-Z]{2}(?P<payload>\d{8})(?P<check>\d)(?P<country>[A-Z]{2})",
+        s10_check_digit,
+        extra_check=_s10_country_problem,
+        shared_with=_S10_CARRIERS,
     ),
-    _Format("usps", r"(?P<payload>9[1-5]\d{23})(?P<check>\d)", mod10_check_digit),
+    _Format("ups", r"1Z(?P<payload>[A-Z0-9]{15})(?P<check>\d)", ups_check_digit),
+    # Waybill (air freight and Mail Innovations returns): a service letter, 9 digits, check.
+    _Format("ups", r"[AHJKTV](?P<payload>\d{9})(?P<check>\d)", ups_check_digit),
+    # IMpb (22 or 26 digits), optionally behind a "420" + ZIP or ZIP+4 routing prefix that the
+    # check skips.
+    _Format(
+        "usps",
+        r"(?:420(?:\d{9}|\d{5}))?(?P<payload>9[1-5]\d{19})(?P<check>\d)",
+        mod10_check_digit,
+        shared_with=_IMPB_CARRIERS,
+    ),
+    _Format(
+        "usps",
+        r"(?:420\d{5})?(?P<payload>9[1-5]\d{23})(?P<check>\d)",
+        mod10_check_digit,
+        shared_with=_IMPB_CARRIERS,
+    ),
     # Legacy 20-digit numbers: the check covers either the number alone or "91" + number.
     _Format("usps", r"(?P<payload>\d{19})(?P<check>\d)", mod10_check_digit),
     _Format("usps", r"(?P<payload>\d{19})(?P<check>\d)", mod10_check_digit, implied_prefix="91"),
-    # FedEx SmartPost (IMpb via USPS), printed with or without its "92".
-    _Format(
-        "fedex", r"(?:92)?(?P<payload>\d{19})(?P<check>\d)", mod10_check_digit, implied_prefix="92"
-    ),
-    _Format("fedex", r"(?P<payload>\d{11})(?P<check>\d)", fedex_mod11_check_digit),
-    _Format("fedex", r"(?P<payload>\d{14})(?P<check>\d)", mod10_check_digit),
-    _Format("fedex", r"96\d{5}(?P<payload>\d{14})(?P<check>\d)", mod10_check_digit),
-    _Format("fedex", r"100\d{17}(?P<payload>\d{13})(?P<check>\d)", fedex_mod11_check_digit),
+    _Format("fedex", r"(?P<payload>\d{11})(?P<check>\d)", fedex_mod11_check_digit),  # Express
+    _Format("fedex", r"(?P<payload>\d{14})(?P<check>\d)", mod10_check_digit),  # Ground
+    _Format("fedex", r"(?P<payload>\d{17})(?P<check>\d)", mod10_check_digit),  # SSCC-18 (GS1)
+    _Format("fedex", r"96\d{5}(?P<payload>\d{14})(?P<check>\d)", mod10_check_digit),  # Ground 96
+    # ASTRA label (32): "3", 15 routing digits, the 12-digit tracking number, 4 more digits.
+    _Format("fedex", r"3\d{15}(?P<payload>\d{11})(?P<check>\d)\d{4}", fedex_mod11_check_digit),
+    # Express 34 (any form code but 9) and Ground GSN 34 ("96"): the last 14 digits are the
+    # tracking number with its check digit.
+    _Format("fedex", r"[0-8]\d{19}(?P<payload>\d{13})(?P<check>\d)", fedex_mod11_check_digit),
     _Format("fedex", r"96\d{18}(?P<payload>\d{13})(?P<check>\d)", fedex_mod11_check_digit),
     _Format("dhl", r"(?P<payload>\d{9,10})(?P<check>\d)", dhl_check_digit),
     # Format-only: these carriers publish no check digit.
-    _Format("dhl", r"GM\d{16,18}"),  # DHL eCommerce
+    _Format("dhl", r"GM[A-Z0-9]{16,22}"),  # DHL eCommerce
+    _Format("dhl", r"\d{14}"),  # DHL eCommerce (14 digits)
     _Format("dhl", r"J[A-Z]{2,3}\d{9,10}"),  # DHL Express piece id (JJD...)
     _Format("sf_express", r"SF\d{12,13}"),
     _Format("yunexpress", r"YT\d{16}"),  # YT + 16 digits: YunExpress; YT + 13 digits: YTO
@@ -194,18 +244,19 @@ def _resolve_carrier(carrier: str) -> str:
     return _CARRIER_LOOKUP.get(_carrier_key(carrier), carrier.strip().lower())
 
 
-def _check_digit_problem(fmt: _Format, match: re.Match[str]) -> str | None:
-    if fmt.check_digit is None:
-        return None
-    expected = fmt.check_digit(fmt.implied_prefix + match["payload"])
-    got = int(match["check"])
-    return None if expected == got else f"check digit mismatch: expected {expected}, got {got}"
+def _format_problem(fmt: _Format, match: re.Match[str]) -> str | None:
+    if fmt.check_digit is not None:
+        expected = fmt.check_digit(fmt.implied_prefix + match["payload"])
+        got = int(match["check"])
+        if expected != got:
+            return f"check digit mismatch: expected {expected}, got {got}"
+    return fmt.extra_check(match) if fmt.extra_check is not None else None
 
 
 def _first_fit(number: str, formats: tuple[_Format, ...]) -> tuple[_Format | None, str | None]:
     """The first format the number passes, with problem None.
 
-    Otherwise the first format the number fits but whose check digit fails, with that problem;
+    Otherwise the first format the number fits but whose checks fail, with that problem;
     otherwise (None, None). A format-only match later in the table beats an earlier failed
     check digit, because a failed check digit only says "not this format".
     """
@@ -214,7 +265,7 @@ def _first_fit(number: str, formats: tuple[_Format, ...]) -> tuple[_Format | Non
         match = re.fullmatch(fmt.pattern, number)
         if match is None:
             continue
-        problem = _check_digit_problem(fmt, match)
+        problem = _format_problem(fmt, match)
         if problem is None:
             return fmt, None
         if failure[0] is None:
@@ -223,11 +274,7 @@ def _first_fit(number: str, formats: tuple[_Format, ...]) -> tuple[_Format | Non
 
 
 def _formats_for(carrier: str) -> tuple[_Format, ...]:
-    return tuple(
-        fmt
-        for fmt in _FORMATS
-        if fmt.carrier == carrier or (fmt.carrier == "upu" and carrier in _S10_CARRIERS)
-    )
+    return tuple(fmt for fmt in _FORMATS if carrier == fmt.carrier or carrier in fmt.shared_with)
 
 
 def _check_known_carrier(number: str, carrier: str) -> TrackingCheck:
@@ -255,12 +302,13 @@ def check_tracking_number(number: str, carrier: str | None = None) -> TrackingCh
     if code in CARRIERS:
         return _check_known_carrier(normalised, code)
     if code is not None:
-        # We cannot check carriers we do not know, so we do not reject their numbers: we accept
-        # anything plausibly long and keep the client's carrier, even if the number looks like
-        # another carrier's, because a reseller or local post may reuse that carrier's numbers.
+        # A carrier Redress has no formats for: its numbers cannot be checked, so they are
+        # neither refused nor called valid ("unchecked"), only refused when implausibly short.
+        # The client's carrier is kept even if the number looks like another carrier's, because
+        # a reseller or local post may reuse that carrier's numbers.
         if len(normalised) < MIN_LENGTH:
             return TrackingCheck(code, False, f"too short (fewer than {MIN_LENGTH} characters)")
-        return TrackingCheck(code, True, None)
+        return TrackingCheck(code, None, None)
 
     fmt, problem = _first_fit(normalised, _DETECTABLE)
     if fmt is None:

@@ -332,3 +332,27 @@ def _align_line_errors(errors: _Errors, count: int) -> None:
     """DRF's shape for list errors: one entry per line, {} for the lines that are fine."""
     by_index = errors.tree.get("lines", {})
     errors.tree["lines"] = [by_index.get(index, {}) for index in range(count)]
+
+
+def parse_shipping_address(data) -> dict:
+    """Check a shipping address alone (a corrected one): {order field: value}, or raise."""
+    if not isinstance(data, dict):
+        message = _("This field is required and must be an object.")
+        raise ValidationFailed(field_errors={"shipping_address": [message]})
+    errors = _Errors()
+
+    def text(key: str, *, required: bool) -> str:
+        path = ("shipping_address", key)
+        return _text(errors, path, data.get(key), f"shipping_address.{key}", required=required)
+
+    address = {
+        "ship_line1": text("line1", required=True),
+        "ship_line2": text("line2", required=False),
+        "ship_city": text("city", required=True),
+        "ship_region": text("region", required=False),
+        "ship_postal_code": text("postal_code", required=False),
+        "ship_country": _country(errors, data.get("country")),
+    }
+    if errors:
+        raise ValidationFailed(field_errors=errors.tree)
+    return address

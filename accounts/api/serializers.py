@@ -7,6 +7,11 @@ class OrganizationSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class OrganizationDetailSerializer(OrganizationSerializer):
+    country = serializers.CharField(help_text="ISO 3166 alpha-2; its holidays.")
+    time_zone = serializers.CharField(help_text="Where its local dates and business days run.")
+
+
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -29,5 +34,5 @@ class UserSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     user = UserSerializer()
-    organization = OrganizationSerializer()
+    organization = OrganizationDetailSerializer()
     role = serializers.CharField()

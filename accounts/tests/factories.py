@@ -2,6 +2,7 @@ import factory
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from accounts.services import api_token_create
+from accounts.time_zones import default_time_zone
 from core.testing import TenantModelFactory
 from suppliers.models import SupplierLink
 
@@ -28,6 +29,7 @@ class MerchantFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"merchant-{n}")
     name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
     country = "US"
+    time_zone = factory.LazyAttribute(lambda o: default_time_zone(o.country))
 
 
 class SupplierFactory(MerchantFactory):

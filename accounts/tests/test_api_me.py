@@ -20,6 +20,10 @@ def test_me_tells_who_and_where(world, caller):
             "kind": organization.kind,
             "slug": organization.slug,
             "name": organization.name,
+            "country": organization.country,
+            "time_zone": {"US": "America/New_York", "DE": "Europe/Berlin", "CN": "Asia/Shanghai"}[
+                organization.country
+            ],
         },
         "role": role,
     }

@@ -4,7 +4,9 @@ A view that does not inherit `ScopedAPIView` is caught by a test that walks the 
 the few public ones (token issue, schema, health) are listed there by name.
 """
 
-from django.utils import translation
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -69,6 +71,11 @@ class ScopedAPIView(APIView):
             # for every answer after authentication, refusals included.
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        time_zone = getattr(request.user, "time_zone", "")
+        if time_zone:
+            # Texts that state a time (timeline notices) read in the caller's zone, as on the
+            # pages; the middleware deactivates it when the request ends.
+            timezone.activate(ZoneInfo(time_zone))
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

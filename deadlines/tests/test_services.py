@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -89,7 +90,7 @@ def test_schedule_many_respects_a_switched_off_rule(world, test_rules, subject):
     assert not Deadline.cross_tenant_objects.exists()
 
 
-def test_business_days_follow_the_merchants_country(world, test_rules, subject):
+def test_business_days_follow_the_acting_partys_country(world, test_rules, subject):
     start = datetime(2026, 11, 25, 10, tzinfo=UTC)
     us = services.deadline_schedule(
         merchant=world.acme, rule=test_rules.BUSINESS, subject=subject, start_at=start
@@ -102,7 +103,7 @@ def test_business_days_follow_the_merchants_country(world, test_rules, subject):
         subject=subject,
         key="cn",
         start_at=datetime(2026, 9, 30, 10, tzinfo=UTC),
-        country="CN",
+        party=world.shenzhen,
     )
     assert china.due_at == datetime(2026, 10, 9, 10, tzinfo=UTC)
 
@@ -319,3 +320,37 @@ def test_attaching_a_second_action_to_a_rule_is_refused():
             registry.attach_action("test.attach", second)
     finally:
         registry.unregister_rule("test.attach")
+
+
+def test_business_days_are_counted_by_the_acting_partys_local_date(world, test_rules, subject):
+    # Wednesday 3 February 2027, 07:00 in Shanghai (Tuesday 23:00 UTC), before the Spring
+    # Festival holidays (Friday 5 to Wednesday 10 February).
+    start = datetime(2027, 2, 3, 7, tzinfo=ZoneInfo("Asia/Shanghai"))
+    supplier = services.deadline_schedule(
+        merchant=world.globex,
+        rule=test_rules.BUSINESS,
+        subject=subject,
+        start_at=start,
+        party=world.shenzhen,
+    )
+    assert supplier.due_at == datetime(2027, 2, 11, 7, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # The merchant in Berlin counts its own: Wednesday 00:00 there, due Friday 00:00.
+    merchant = services.deadline_schedule(
+        merchant=world.globex, rule=test_rules.BUSINESS, subject=subject, key="m", start_at=start
+    )
+    assert merchant.due_at == datetime(2027, 2, 5, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_hours_stay_elapsed_time_in_the_acting_partys_zone(world, test_rules, subject):
+    # New York moves its clocks forward on 8 March 2026; 48 hours are still 48 hours.
+    world.shenzhen.time_zone = "America/New_York"
+    start = datetime(2026, 3, 7, 12, tzinfo=UTC)
+    deadline = services.deadline_schedule(
+        merchant=world.acme,
+        rule="supplier-response",
+        number="remind_after_hours",
+        subject=subject,
+        start_at=start,
+        party=world.shenzhen,
+    )
+    assert deadline.due_at - start == timedelta(hours=48)

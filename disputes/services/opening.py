@@ -24,6 +24,7 @@ from disputes.models import (
 from disputes.selectors import dispute_line_list_open
 from disputes.services.common import Change
 from orders.models import Order, OrderLine
+from orders.selectors import MOVING_STATUSES, parcel_list_for_order
 
 # Reasons that only make sense before the parcel leaves (DESIGN.md, "request a refund").
 PRE_SHIPMENT_REASONS = frozenset(
@@ -110,8 +111,28 @@ def dispute_open(
         change.record(EventType.STATUS, code="opened", to=status, kind=kind, reason=reason)
         if needs_evidence:
             change.record(EventType.SYSTEM, code="evidence_needed", actor=Actor.system())
+        if reason == Reason.NOT_RECEIVED:
+            _note_parcels_still_moving(change, order)
         change.save()
     return dispute
+
+
+def _note_parcels_still_moving(change: Change, order: Order) -> None:
+    """An order shipped in several parcels, one still on its way: the rest may yet arrive.
+
+    The customer may be missing only what that parcel carries, so the notice tells the
+    merchant to check with the customer before pressing the supplier.
+    """
+    parcels = parcel_list_for_order(order=order)
+    moving = [parcel for parcel in parcels if parcel.status in MOVING_STATUSES]
+    if len(parcels) > 1 and moving:
+        change.record(
+            EventType.SYSTEM,
+            code="parcels_still_in_transit",
+            actor=Actor.system(),
+            tracking_numbers=[parcel.tracking_number for parcel in moving],
+            parcels=len(parcels),
+        )
 
 
 def _check_lines(order: Order, lines: list[OrderLine]) -> list[OrderLine]:

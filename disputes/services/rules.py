@@ -101,6 +101,12 @@ def _schedule(dispute, rule, **kwargs) -> Deadline | None:
     return deadline_schedule(merchant=dispute.merchant, rule=rule, subject=dispute, **kwargs)
 
 
+def _schedule_for_supplier(dispute, rule) -> Deadline | None:
+    # The supplier must act (reship or refund): its business days, in its country and time
+    # zone, from its local date (DESIGN.md, "Deadlines").
+    return _schedule(dispute, rule, party=dispute.supplier)
+
+
 def deadlines_plan(change) -> tuple:
     """Schedule and cancel the dispute's deadlines for the state `change` leads to.
 
@@ -173,13 +179,13 @@ def deadlines_plan(change) -> tuple:
         restart or not is_verified_claim(before) or (entering and _was_paused(before))
     ):
         deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
-        _schedule(dispute, VERIFIED_CLAIM)
+        _schedule_for_supplier(dispute, VERIFIED_CLAIM)
     elif not verified:
         deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
 
     if _refund_to_carry_out(dispute):
         if entering:
-            _schedule(dispute, REFUND_EXECUTION)
+            _schedule_for_supplier(dispute, REFUND_EXECUTION)
             # The supplier's next deadline is carrying the refund out.
     else:
         deadline_cancel(subject=dispute, rule=REFUND_EXECUTION)

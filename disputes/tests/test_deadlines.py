@@ -1,7 +1,9 @@
 """The dispute rules of DESIGN.md's deadline table, with a frozen clock and real sweeps."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 import time_machine
 
@@ -110,8 +112,9 @@ def test_the_merchant_may_treat_a_silent_refund_request_as_accepted(clock, dispu
 
 @pytest.fixture
 def thanksgiving(world):
-    world.acme.country = "US"
-    world.acme.save(update_fields=["country"])
+    # The supplier must carry the refund out: its calendar counts.
+    world.shenzhen.country, world.shenzhen.time_zone = "US", "America/New_York"
+    world.shenzhen.save(update_fields=["country", "time_zone"])
     # Wednesday before Thanksgiving (Thursday 26 November 2026, a US public holiday).
     with time_machine.travel(datetime(2026, 11, 25, 15, 0, tzinfo=UTC), tick=False) as traveller:
         yield traveller
@@ -128,6 +131,65 @@ def test_refund_execution_counts_business_days_past_a_holiday_and_a_weekend(than
     sweep(thanksgiving, due + timedelta(minutes=1))
     assert disputes.refresh(dispute).status == "in_arbitration"
     assert ("deadline", "refund_not_carried_out", "refund-execution") in timeline(dispute)
+
+
+@pytest.fixture
+def spring_festival(world):
+    # A merchant in Berlin, a supplier in Shenzhen; Wednesday 3 February 2027, 07:00 in
+    # Shanghai is still Tuesday 2 February (23:00 UTC, 00:00 Berlin).
+    world.acme.country, world.acme.time_zone = "DE", "Europe/Berlin"
+    world.acme.save(update_fields=["country", "time_zone"])
+    assert (world.shenzhen.country, world.shenzhen.time_zone) == ("CN", "Asia/Shanghai")
+    accepted_at = datetime(2027, 2, 3, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(accepted_at, tick=False) as traveller:
+        yield traveller
+
+
+def test_refund_execution_counts_the_suppliers_business_days_by_its_local_date(
+    spring_festival, disputes
+):
+    dispute = disputes.in_state("resolution_accepted")
+    # Thursday 4 February is day 1; New Year's Eve (Friday 5) to Wednesday 10 are the Spring
+    # Festival holidays; Thursday 11 is day 2. Counted by the merchant's country and the UTC
+    # date it would have fallen on Thursday 4, 23:00 UTC: New Year's Eve 07:00 in Shanghai.
+    due = datetime(2027, 2, 11, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert pending(dispute) == {("refund-execution", ""): due}
+    assert disputes.refresh(dispute).respond_by == due
+    with cross_tenant_scope(reason="test"):
+        row = Deadline.cross_tenant_objects.get(subject_id=str(dispute.pk), rule="refund-execution")
+    assert row.country == "CN"
+
+
+@pytest.mark.parametrize("caller", ["acme_owner", "shenzhen_agent"])
+def test_api_both_parties_read_the_suppliers_refund_due_time(
+    spring_festival, disputes, world, caller
+):
+    dispute = disputes.in_state("resolution_accepted")
+    body = world.client(caller).get(f"/api/v1/disputes/{dispute.pk}/").json()
+    due = datetime(2027, 2, 11, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert datetime.fromisoformat(body["respond_by"]) == due
+    assert datetime.fromisoformat(body["resolve_by"]) == due
+
+
+def test_a_verified_claim_counts_the_suppliers_business_days(spring_festival, disputes):
+    dispute = disputes.open(kind="refund", reason="damaged")
+    disputes.call("acme_agent", services.dispute_attachment_add, dispute, upload=png_upload())
+    # 15 Chinese business days from Wednesday 3 February 2027 (local date), past the
+    # Spring Festival week and its make-up working days.
+    due = pending(dispute, "verified-claim")[("verified-claim", "")]
+    local = due.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local.date() == expected_cn_business_day(date(2027, 2, 3), 15)
+    assert (local.hour, local.minute) == (7, 0)
+
+
+def expected_cn_business_day(start, days):
+    calendar = holidays.country_holidays("CN", years=start.year)
+    day = start
+    while days:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return day
 
 
 def test_a_refund_carried_out_in_time_cancels_its_deadline(clock, disputes):

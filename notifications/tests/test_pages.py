@@ -5,7 +5,7 @@ from django.test import Client
 
 from deadlines.models import RuleSetting
 from notifications import services
-from notifications.events import Recipients
+from notifications.events import Recipients, event_types
 from notifications.models import EmailPreference, Notification, WebhookEndpoint
 from notifications.tests.factories import event
 
@@ -63,8 +63,9 @@ def test_supplier_pages_live_under_the_portal(world):
 def test_email_preferences_are_saved(world):
     client = browser(world, "acme_viewer")
     page = client.get("/app/notifications/preferences/").content.decode()
-    assert page.count('type="checkbox"') == 8
-    assert page.count("checked") == 8
+    # One switch per event type, all on by default.
+    assert page.count('type="checkbox"') == len(event_types())
+    assert page.count("checked") == len(event_types())
     client.post("/app/notifications/preferences/", {"email": ["dispute.opened"]})
     muted = set(
         EmailPreference.objects.filter(user=world.users["acme_viewer"], email=False).values_list(

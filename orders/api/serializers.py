@@ -91,9 +91,17 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "status",
             "shipped_at",
             "delivered_at",
+            "voided_at",
             "created_at",
         ]
         read_only_fields = fields
+
+    tracking_valid = serializers.BooleanField(
+        allow_null=True,
+        read_only=True,
+        help_text="true: checked and right; false: looks invalid (see tracking_problem); "
+        "null: unchecked, a carrier Redress has no formats for.",
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_carrier(self, shipment) -> str | None:
@@ -255,6 +263,21 @@ class ShipmentInputSerializer(serializers.Serializer):
     shipped_at = AwareDateTimeField(
         required=False, allow_null=True, help_text="ISO 8601 with a UTC offset; default: now."
     )
+
+
+class ShipmentCorrectionSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=64)
+    carrier = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Detected from the tracking number when omitted.",
+    )
+
+
+class ReshipInputSerializer(serializers.Serializer):
+    shipping_address = ShippingAddressInputSerializer(help_text="The corrected address.")
 
 
 class ImportUploadSerializer(serializers.Serializer):

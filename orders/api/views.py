@@ -22,6 +22,9 @@ from orders.api.pagination import OrderCursorPagination
 from orders.filters import OrderFilter
 
 ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+SHIPMENT_ID = OpenApiParameter("shipment_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+# The parcel's own actions: the merchant's staff, or the supplier whose lines it carries.
+PARCEL_ACTIONS = frozenset({"shipments", "shipment_correct", "shipment_void"})
 ORDER_FOR_PARTY = PolymorphicProxySerializer(
     component_name="OrderForParty",
     serializers=[serializers.OrderSerializer, serializers.SupplierOrderSerializer],
@@ -48,7 +51,7 @@ class OrderViewSet(ScopedViewSet):
     pagination_class = OrderCursorPagination
     filterset_class = OrderFilter
     # Actions only a merchant may call; the others serve suppliers too.
-    merchant_actions = frozenset({"create", "bulk", "import_orders"})
+    merchant_actions = frozenset({"create", "bulk", "import_orders", "shipment_reship"})
 
     @property
     def organization_kinds(self):
@@ -56,7 +59,7 @@ class OrderViewSet(ScopedViewSet):
 
     @property
     def write_roles(self):
-        if self.action == "shipments":
+        if self.action in PARCEL_ACTIONS:
             # The merchant's staff, or the supplier whose lines the parcel carries.
             return MERCHANT_WORKERS | SUPPLIER_WORKERS
         return MERCHANT_WORKERS
@@ -155,6 +158,65 @@ class OrderViewSet(ScopedViewSet):
         return Response(
             serializers.ShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        summary="Correct a parcel's tracking number",
+        description="The merchant's staff or the parcel's supplier. The new number is checked "
+        "like a new parcel's; a voided parcel is 409.",
+        parameters=[ID, SHIPMENT_ID],
+        request=serializers.ShipmentCorrectionSerializer,
+        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+    )
+    @action(detail=True, methods=["patch"], url_path=r"shipments/(?P<shipment_id>[^/.]+)")
+    def shipment_correct(self, request, pk=None, shipment_id=None):
+        shipment = selectors.shipment_get(
+            order=selectors.order_get(order_id=pk), shipment_id=shipment_id
+        )
+        body = serializers.ShipmentCorrectionSerializer(data=_object(request.data))
+        body.is_valid(raise_exception=True)
+        shipment = services.shipment_correct(
+            actor=self.actor,
+            shipment=shipment,
+            tracking_number=body.validated_data["tracking_number"],
+            carrier=body.validated_data.get("carrier"),
+        )
+        return Response(serializers.ShipmentSerializer(shipment).data)
+
+    @extend_schema(
+        summary="Void a parcel recorded by mistake",
+        description="The merchant's staff or the parcel's supplier. Its lines are to ship "
+        "again unless another parcel carries them; a delivered or voided parcel is 409.",
+        parameters=[ID, SHIPMENT_ID],
+        request=None,
+        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+    )
+    @action(detail=True, methods=["post"], url_path=r"shipments/(?P<shipment_id>[^/.]+)/void")
+    def shipment_void(self, request, pk=None, shipment_id=None):
+        shipment = selectors.shipment_get(
+            order=selectors.order_get(order_id=pk), shipment_id=shipment_id
+        )
+        shipment = services.shipment_void(actor=self.actor, shipment=shipment)
+        return Response(serializers.ShipmentSerializer(shipment).data)
+
+    @extend_schema(
+        summary="Reship a returned parcel to a corrected address",
+        description="The merchant's staff: the order's address is corrected and the parcel's "
+        "lines are to ship again; the supplier is told. Only a returned parcel (else 409).",
+        parameters=[ID, SHIPMENT_ID],
+        request=serializers.ReshipInputSerializer,
+        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+    )
+    @action(detail=True, methods=["post"], url_path=r"shipments/(?P<shipment_id>[^/.]+)/reship")
+    def shipment_reship(self, request, pk=None, shipment_id=None):
+        shipment = selectors.shipment_get(
+            order=selectors.order_get(order_id=pk), shipment_id=shipment_id
+        )
+        shipment = services.shipment_reship_to_corrected_address(
+            actor=self.actor,
+            shipment=shipment,
+            shipping_address=_object(request.data).get("shipping_address"),
+        )
+        return Response(serializers.ShipmentSerializer(shipment).data)
 
     def _detail(self, order) -> dict:
         detail_class = (

@@ -9,7 +9,13 @@ from orders.services.orders import (
     order_status_for,
     order_upsert_many,
 )
-from orders.services.shipments import shipment_create, shipment_update_status
+from orders.services.shipments import (
+    shipment_correct,
+    shipment_create,
+    shipment_reship_to_corrected_address,
+    shipment_update_status,
+    shipment_void,
+)
 
 __all__ = [
     "MAX_BULK_ORDERS",
@@ -21,6 +27,9 @@ __all__ = [
     "order_import_start",
     "order_status_for",
     "order_upsert_many",
+    "shipment_correct",
     "shipment_create",
+    "shipment_reship_to_corrected_address",
     "shipment_update_status",
+    "shipment_void",
 ]

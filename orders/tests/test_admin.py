@@ -2,6 +2,8 @@ import pytest
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
+from core.tenancy import cross_tenant_scope
+from notifications.models import NotificationEvent
 from orders.models import OrderStatus, ShipmentStatus
 from orders.tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory
 
@@ -75,6 +77,24 @@ def test_operator_marks_a_parcel_delivered_through_the_service(world, operator):
     assert parcel.status == ShipmentStatus.DELIVERED
     assert parcel.delivered_at is not None
     assert order.status == OrderStatus.DELIVERED
+
+
+def test_operator_marks_a_parcel_returned_and_the_merchant_is_told(world, operator):
+    order = OrderFactory(merchant=world.acme, status=OrderStatus.SHIPPED)
+    line = OrderLineFactory(order=order, supplier=world.shenzhen, shipped_at=order.placed_at)
+    parcel = ShipmentFactory(order=order, supplier=world.shenzhen)
+    voided = ShipmentFactory(order=order, supplier=world.shenzhen, status=ShipmentStatus.VOIDED)
+    parcel.lines.add(line)
+    response = operator.post(
+        "/admin/orders/shipment/",
+        {"action": "mark_returned", "_selected_action": [str(parcel.pk), str(voided.pk)]},
+    )
+    assert response.status_code == 302
+    parcel.refresh_from_db()
+    voided.refresh_from_db()
+    assert (parcel.status, voided.status) == (ShipmentStatus.RETURNED, ShipmentStatus.VOIDED)
+    with cross_tenant_scope(reason="test"):
+        assert NotificationEvent.objects.filter(type="shipment.returned").count() == 1
 
 
 def test_merchant_staff_cannot_open_the_admin(world):

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from orders.tests.tracking_samples import PUBLISHED_TEST_NUMBERS
 from orders.tracking import (
     CARRIERS,
     TrackingCheck,
@@ -44,8 +45,11 @@ PUBLISHED_WITH_CHECK_DIGIT = [
     ("041441760228964", "fedex"),  # [jkeen] Ground 15
     ("568283610012734", "fedex"),  # [jkeen]
     ("9611020987654312345672", "fedex"),  # [jkeen] Ground 96 (22)
-    ("61299998820821171811", "fedex"),  # [jkeen] SmartPost 20, check over "92" + number
     ("1001921334250001000300779017972697", "fedex"),  # [jkeen] Express 34
+    ("1195266473930007521100871079919940", "fedex"),  # [jkeen] Express 34, no "100" prefix
+    ("32971514560102447849175802862014", "fedex"),  # [jkeen] ASTRA 32
+    ("000123450000000027", "fedex"),  # [jkeen] Ground SSCC-18
+    ("K1506235620", "ups"),  # [jkeen] waybill
     ("9622001900000000000000776632517510", "fedex"),  # [jkeen] Ground GSN 34
     ("3318810025", "dhl"),  # [jkeen] Express waybill, mod 7
     ("8487135506", "dhl"),  # [jkeen]
@@ -71,6 +75,8 @@ FORMAT_ONLY = [
     ("SF1234567890123", "sf_express"),  # synthetic
     ("4PX3000123456789CN", "4px"),  # synthetic
     ("GM2951173225174494", "dhl"),  # [jkeen] DHL eCommerce
+    ("GM9E44608A27984866BA2D", "dhl"),  # [jkeen] DHL eCommerce, letters in the serial
+    ("60120172242323", "dhl"),  # [jkeen] DHL eCommerce 14 digits
     ("JJD0099999999", "dhl"),  # [jkeen] DHL Express piece id
 ]
 
@@ -104,7 +110,8 @@ def test_one_changed_digit_breaks_the_check_digit(number, carrier, detail):
     [(number, carrier) for number, carrier in PUBLISHED_WITH_CHECK_DIGIT if len(number) != 20],
 )
 def test_every_wrong_check_digit_is_rejected_for_the_carrier(number, carrier):
-    check_at = len(number) - 3 if carrier == "upu" else len(number) - 1
+    # S10 ends in a country code, and ASTRA labels in 4 digits after the check digit.
+    check_at = len(number) - {"upu": 3, "fedex": 5 if len(number) == 32 else 1}.get(carrier, 1)
     for digit in "0123456789":
         if digit == number[check_at]:
             continue
@@ -115,12 +122,25 @@ def test_every_wrong_check_digit_is_rejected_for_the_carrier(number, carrier):
 
 
 def test_bare_20_digit_numbers_have_a_weaker_check():
-    # A bare 20-digit number may be USPS legacy (check over the number, or over "91" + number)
-    # or FedEx SmartPost (over "92" + number), so three of the ten check digits pass.
+    # A bare 20-digit number is USPS legacy, with the check over the number or over "91" +
+    # number, so two of the ten check digits pass. No FedEx "SmartPost" reading claims it:
+    # SmartPost parcels carry USPS IMpb numbers.
     results = {d: check_tracking_number("0307179000052348374" + d) for d in "0123456789"}
     passing = {d: r.carrier for d, r in results.items() if r.valid}
-    assert passing == {"1": "usps", "3": "usps", "2": "fedex"}
+    assert passing == {"1": "usps", "3": "usps"}
     assert results["0"].problem == "check digit mismatch: expected 1, got 0"
+
+
+def test_usps_impb_numbers_are_never_claimed_as_fedex():
+    for number in ("9261292700768711948021", "92748931507708513018050063"):
+        assert check_tracking_number(number) == TrackingCheck("usps", True, None)
+
+
+@pytest.mark.parametrize("carrier", ["UPS Mail Innovations", "UPS", "FedEx SmartPost", "fedex"])
+def test_impb_numbers_are_valid_for_the_carriers_that_hand_parcels_to_usps(carrier):
+    result = check_tracking_number("9261292700768711948021", carrier)
+    assert result.valid is True
+    assert result.carrier in ("ups", "fedex")
 
 
 @pytest.mark.parametrize(("number", "carrier"), FORMAT_ONLY)
@@ -185,17 +205,18 @@ def test_carrier_aliases(alias, code):
     assert check_tracking_number("ZZZ", alias).carrier == code
 
 
-def test_unknown_carrier_is_kept_and_only_checked_for_plausibility():
+def test_unknown_carrier_is_kept_and_its_number_unchecked():
+    # Redress cannot check a carrier it has no formats for: "unchecked" (None), never valid.
     assert check_tracking_number("AB 1234 5678", "Royal Mail") == TrackingCheck(
-        "royal mail", True, None
+        "royal mail", None, None
     )
     # Looks like UPS, but we trust the client's carrier we cannot check.
     assert check_tracking_number("1Z999AA10123456785", "La Poste") == TrackingCheck(
-        "la poste", True, None
+        "la poste", None, None
     )
     short = check_tracking_number("1234567", "La Poste")
     assert short.carrier == "la poste"
-    assert not short.valid
+    assert short.valid is False
 
 
 def test_blank_carrier_means_detect():
@@ -241,3 +262,45 @@ def test_every_carrier_has_a_display_name():
         CARRIERS
     )
     assert all(CARRIERS.values())
+
+
+def _published(kind: str):
+    index = 2 if kind == "valid" else 3
+    return [
+        pytest.param(number, carrier, id=f"{name}:{number.strip()}")
+        for name, carrier, *numbers in PUBLISHED_TEST_NUMBERS
+        for number in (numbers[index - 2])
+    ]
+
+
+def test_the_published_test_numbers_are_all_here():
+    assert len(_published("valid")) == 100
+    assert len(_published("invalid")) == 47
+
+
+@pytest.mark.parametrize(("number", "carrier"), _published("valid"))
+def test_every_published_valid_number_is_detected_and_valid(number, carrier):
+    assert check_tracking_number(number) == TrackingCheck(carrier, True, None)
+    assert check_tracking_number(number, carrier) == TrackingCheck(carrier, True, None)
+
+
+@pytest.mark.parametrize(("number", "carrier"), _published("invalid"))
+def test_every_published_invalid_number_is_refused_for_its_carrier(number, carrier):
+    given = check_tracking_number(number, carrier)
+    assert given.valid is False
+    assert given.problem
+    detected = check_tracking_number(number)
+    assert not (detected.carrier == carrier and detected.valid)
+
+
+def test_s10_country_suffix_must_be_a_country():
+    assert check_tracking_number("RB123456785XX") == TrackingCheck(
+        "upu", False, "unknown country code XX"
+    )
+    assert check_tracking_number("RB123456785CV").valid is True
+
+
+def test_fedex_express_34_takes_any_form_code_but_checks_the_digit():
+    assert check_tracking_number("1195583874210007521100871140316936").valid is True
+    result = check_tracking_number("1195583874210007521100871140316937", "fedex")
+    assert result == TrackingCheck("fedex", False, "check digit mismatch: expected 6, got 7")

@@ -30,3 +30,37 @@ class ParcelForm(forms.Form):
         ]
         self.fields["lines"].initial = [str(line.pk) for line in lines if line.shipped_at is None]
         self.fields["carrier"].choices = carrier_choices()
+
+
+class TrackingCorrectionForm(forms.Form):
+    """A parcel's corrected tracking number (and carrier)."""
+
+    tracking_number = forms.CharField(label=_("Correct tracking number"), max_length=64)
+    carrier = forms.ChoiceField(label=_("Carrier"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = carrier_choices()
+
+
+class CorrectedAddressForm(forms.Form):
+    """Where a returned parcel's lines go again."""
+
+    line1 = forms.CharField(label=_("Address line 1"), max_length=200)
+    line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100)
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=2)
+
+    @classmethod
+    def for_order(cls, order, **kwargs):
+        initial = {
+            "line1": order.ship_line1,
+            "line2": order.ship_line2,
+            "postal_code": order.ship_postal_code,
+            "city": order.ship_city,
+            "region": order.ship_region,
+            "country": order.ship_country,
+        }
+        return cls(initial=initial, **kwargs)

@@ -9,4 +9,14 @@ urlpatterns = [
         views.PortalParcelCreateView.as_view(),
         name="portal-order-parcel-create",
     ),
+    path(
+        "<uuid:pk>/parcels/<uuid:shipment_id>/correct/",
+        views.PortalParcelCorrectView.as_view(),
+        name="portal-order-parcel-correct",
+    ),
+    path(
+        "<uuid:pk>/parcels/<uuid:shipment_id>/void/",
+        views.PortalParcelVoidView.as_view(),
+        name="portal-order-parcel-void",
+    ),
 ]

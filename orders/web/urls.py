@@ -11,4 +11,19 @@ urlpatterns = [
     path(
         "<uuid:pk>/parcels/", views.OrderParcelCreateView.as_view(), name="app-order-parcel-create"
     ),
+    path(
+        "<uuid:pk>/parcels/<uuid:shipment_id>/correct/",
+        views.OrderParcelCorrectView.as_view(),
+        name="app-order-parcel-correct",
+    ),
+    path(
+        "<uuid:pk>/parcels/<uuid:shipment_id>/void/",
+        views.OrderParcelVoidView.as_view(),
+        name="app-order-parcel-void",
+    ),
+    path(
+        "<uuid:pk>/parcels/<uuid:shipment_id>/reship/",
+        views.OrderParcelReshipView.as_view(),
+        name="app-order-parcel-reship",
+    ),
 ]

@@ -22,8 +22,13 @@ from orders import hooks, selectors, services
 from orders.api.pagination import OrderCursorPagination
 from orders.csv_format import export_rows
 from orders.filters import OrderFilter
-from orders.models import ImportStatus, OrderStatus
-from orders.web.forms import ImportUploadForm, ParcelForm
+from orders.models import ImportStatus, OrderStatus, ShipmentStatus
+from orders.web.forms import (
+    CorrectedAddressForm,
+    ImportUploadForm,
+    ParcelForm,
+    TrackingCorrectionForm,
+)
 from suppliers.selectors import supplier_list_for_merchant
 
 PAGE_SIZE = 50
@@ -123,16 +128,34 @@ class OrderDetailView(MerchantPageMixin, TemplateView):
         except NotFound as error:
             raise Http404 from error
         lines = list(order.lines.all())
+        parcels = list(order.shipments.all())
         context.update(
             order=order,
             lines=lines,
-            parcels=list(order.shipments.all()),
+            parcels=parcels,
+            parcel_changes=_parcel_changes(order, parcels) if self.actor.can_work else [],
             disputes=hooks.dispute_summaries.for_orders([order]).get(order.pk, []),
             dispute_url=f"/app/disputes/new/?order={order.pk}",
             parcel_forms=_parcel_forms(lines) if self.actor.can_work else [],
             can_write=self.actor.can_work,
         )
         return context
+
+
+def _parcel_changes(order, parcels):
+    """(parcel, correction form, may void, reship form or None) for each parcel not voided."""
+    return [
+        (
+            parcel,
+            TrackingCorrectionForm(prefix=f"p{parcel.pk.hex}"),
+            parcel.status != ShipmentStatus.DELIVERED,
+            CorrectedAddressForm.for_order(order, prefix=f"r{parcel.pk.hex}")
+            if parcel.status == ShipmentStatus.RETURNED
+            else None,
+        )
+        for parcel in parcels
+        if parcel.status != ShipmentStatus.VOIDED
+    ]
 
 
 def _parcel_forms(lines):
@@ -172,7 +195,16 @@ class ParcelCreateMixin:
         except DomainError as error:
             messages.error(request, _domain_error_message(error))
             return redirect(self.back_url(order))
-        if parcel.tracking_valid:
+        if parcel.tracking_valid is None:
+            messages.info(
+                request,
+                _(
+                    "Parcel %(number)s recorded. Redress cannot check this carrier's numbers: "
+                    "it is unchecked."
+                )
+                % {"number": parcel.tracking_number},
+            )
+        elif parcel.tracking_valid:
             messages.success(
                 request,
                 _("Parcel %(number)s recorded for order %(order)s.")
@@ -185,6 +217,88 @@ class ParcelCreateMixin:
                 % {"number": parcel.tracking_number, "problem": parcel.tracking_problem},
             )
         return redirect(self.back_url(order))
+
+
+class ParcelChangeMixin:
+    """POST one change of one parcel of one order; answer with a message and go back."""
+
+    def post(self, request, pk, shipment_id):
+        try:
+            order = selectors.order_get(order_id=pk)
+            shipment = selectors.shipment_get(order=order, shipment_id=shipment_id)
+        except NotFound as error:
+            raise Http404 from error
+        try:
+            level, message = self.change(request, shipment)
+        except DomainError as error:
+            level, message = messages.ERROR, _domain_error_message(error)
+        messages.add_message(request, level, message)
+        return redirect(self.back_url(order))
+
+
+class ParcelCorrectMixin(ParcelChangeMixin):
+    def change(self, request, shipment):
+        form = TrackingCorrectionForm(request.POST, prefix=request.POST.get("prefix") or None)
+        if not form.is_valid():
+            return messages.ERROR, _("Enter the correct tracking number.")
+        parcel = services.shipment_correct(
+            actor=self.actor,
+            shipment=shipment,
+            tracking_number=form.cleaned_data["tracking_number"],
+            carrier=form.cleaned_data["carrier"] or None,
+        )
+        if parcel.tracking_valid is False:
+            return messages.WARNING, _(
+                "Tracking number changed to %(number)s, but it still looks invalid: %(problem)s."
+            ) % {"number": parcel.tracking_number, "problem": parcel.tracking_problem}
+        return messages.SUCCESS, _("Tracking number corrected to %(number)s.") % {
+            "number": parcel.tracking_number
+        }
+
+
+class ParcelVoidMixin(ParcelChangeMixin):
+    def change(self, request, shipment):
+        parcel = services.shipment_void(actor=self.actor, shipment=shipment)
+        return messages.SUCCESS, _(
+            "Parcel %(number)s voided; its lines are to ship again unless another parcel "
+            "carries them."
+        ) % {"number": parcel.tracking_number}
+
+
+class OrderParcelReshipView(ParcelChangeMixin, MerchantPageMixin, View):
+    def change(self, request, shipment):
+        form = CorrectedAddressForm(request.POST, prefix=request.POST.get("prefix") or None)
+        if not form.is_valid():
+            return messages.ERROR, _("Enter the corrected address.")
+        services.shipment_reship_to_corrected_address(
+            actor=self.actor, shipment=shipment, shipping_address=form.cleaned_data
+        )
+        return messages.SUCCESS, _(
+            "Address corrected; the supplier is asked to reship the parcel's lines."
+        )
+
+    def back_url(self, order):
+        return reverse("app-order-detail", kwargs={"pk": order.pk})
+
+
+class OrderParcelCorrectView(ParcelCorrectMixin, MerchantPageMixin, View):
+    def back_url(self, order):
+        return reverse("app-order-detail", kwargs={"pk": order.pk})
+
+
+class OrderParcelVoidView(ParcelVoidMixin, MerchantPageMixin, View):
+    def back_url(self, order):
+        return reverse("app-order-detail", kwargs={"pk": order.pk})
+
+
+class PortalParcelCorrectView(ParcelCorrectMixin, SupplierPageMixin, View):
+    def back_url(self, order):
+        return reverse("portal-orders")
+
+
+class PortalParcelVoidView(ParcelVoidMixin, SupplierPageMixin, View):
+    def back_url(self, order):
+        return reverse("portal-orders")
 
 
 class OrderParcelCreateView(ParcelCreateMixin, MerchantPageMixin, View):
@@ -254,6 +368,10 @@ class PortalOrderListView(SupplierPageMixin, TemplateView):
         rows.sort(key=lambda row: row[0].merchant.name)
         groups = groupby(rows, lambda row: row[0].merchant)
         context.update(
+            parcels_to_fix=[
+                (parcel, TrackingCorrectionForm(prefix=f"p{parcel.pk.hex}"))
+                for parcel in selectors.shipment_list_to_fix_for_supplier()[:PAGE_SIZE]
+            ],
             groups=[(merchant, list(items)) for merchant, items in groups],
             show_all=show_all,
             next_link=next_link,

@@ -95,3 +95,35 @@ def test_supplier_adds_tracking_in_the_portal_and_the_merchant_sees_it(page, wor
     expect(parcel).to_contain_text("Valid")
     expect(parcel).to_contain_text("Shenzhen Supply")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Partially shipped")
+
+
+def test_a_bad_tracking_number_is_fixed_in_the_portal_and_voided_on_the_order_page(
+    page, world, tmp_path
+):
+    order = services.order_create(actor=acme_owner(world), **order_body())
+    log_in(page, "shenzhen_admin@example.test")
+    page.get_by_role("link", name="Orders to ship").click()
+    card = page.get_by_role("article").filter(has_text="Order #5001")
+    card.get_by_label("Tracking number").fill("RR123456795CN")  # broken check digit
+    card.get_by_role("button", name="Add tracking").click()
+    expect(page.get_by_text("the tracking number looks invalid")).to_be_visible()
+    to_fix = page.locator("section.parcels-to-fix article")
+    expect(to_fix).to_contain_text("RR123456795CN")
+    page.screenshot(path=str(tmp_path / "portal-parcels-to-fix.png"), full_page=True)
+    to_fix.get_by_role("textbox", name="Correct tracking number").fill("RR123456785CN")
+    to_fix.get_by_role("button", name="Correct the number").click()
+    expect(page.get_by_text("Tracking number corrected to RR123456785CN.")).to_be_visible()
+    expect(page.locator("section.parcels-to-fix")).to_have_count(0)
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "acme_owner@example.test")
+    page.goto(f"/app/orders/{order.pk}/")
+    parcel = page.locator("table.parcels tbody tr").filter(has_text="RR123456785CN")
+    expect(parcel).to_contain_text("Valid")
+    expect(parcel).to_contain_text("In transit")
+    page.locator("details.parcel-changes summary").filter(has_text="RR123456785CN").click()
+    page.screenshot(path=str(tmp_path / "order-fix-a-parcel.png"), full_page=True)
+    page.get_by_role("button", name="Void parcel RR123456785CN").click()
+    expect(page.get_by_text("Parcel RR123456785CN voided")).to_be_visible()
+    expect(parcel).to_contain_text("Voided")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Not shipped")

@@ -30,6 +30,10 @@ MEGABYTE = 1024 * 1024
 DEFAULT_SIZE_LIMITS = {"image": 20 * MEGABYTE, "video": 200 * MEGABYTE, "document": 20 * MEGABYTE}
 # A 20 MB PNG can hold a billion blank pixels; decoding it would exhaust memory.
 MAX_IMAGE_PIXELS = 60_000_000
+# Every frame of an animation is decoded to the full canvas: a 300 KB GIF of 40 frames of
+# 3000 x 3000 would take gigabytes. Both bounds are checked from the headers, before decoding.
+MAX_ANIMATION_FRAMES = 500
+MAX_ANIMATION_PIXELS = 40_000_000
 SNIFF_BYTES = 8192
 
 
@@ -140,7 +144,9 @@ def _reencoded_image(upload, image_format: str) -> io.BytesIO:
                 raise ValidationFailed(
                     field_errors={"file": [_("The picture has too many pixels.")]}
                 )
+            # Counting frames reads their headers only; nothing is decoded yet.
             frames = getattr(image, "n_frames", 1)
+            _check_animation_size(image.width * image.height, frames)
             image.load()  # a truncated file fails here, not later in a page
             if image_format == "GIF" and frames > 1:
                 return _reencoded_animation(image)
@@ -163,6 +169,17 @@ def _reencoded_image(upload, image_format: str) -> io.BytesIO:
     image.save(output, image_format, **options)
     output.seek(0)
     return output
+
+
+def _check_animation_size(frame_pixels: int, frames: int) -> None:
+    if frames > MAX_ANIMATION_FRAMES or frame_pixels * frames > MAX_ANIMATION_PIXELS:
+        raise PayloadTooLarge(
+            _(
+                "The animation is too large: at most %(frames)d frames and %(megapixels)d "
+                "million pixels in all frames together."
+            )
+            % {"frames": MAX_ANIMATION_FRAMES, "megapixels": MAX_ANIMATION_PIXELS // 1_000_000}
+        )
 
 
 def _reencoded_animation(image) -> io.BytesIO:

@@ -31,6 +31,25 @@ def gif_animation() -> bytes:
     return output.getvalue()
 
 
+def gif_of_huge_frames(frames: int, width: int, height: int) -> bytes:
+    """A tiny GIF whose every frame is a width x height canvas: bytes few, pixels many.
+
+    Written by hand, a one-pixel image per frame on a huge logical screen, because an
+    encoder would need the full frames in memory to make it, which is what it attacks.
+    """
+    header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0)  # 2-colour table
+    palette = b"\x00\x00\x00\xff\xff\xff"
+    body = b""
+    for index in range(frames):
+        control = b"\x21\xf9\x04\x00" + struct.pack("<H", 10) + b"\x00\x00"
+        left, top = index % width, index // width
+        descriptor = b"\x2c" + struct.pack("<HHHHB", left, top, 1, 1, 0)
+        # LZW, minimum code size 2: clear (4), colour 0, end (5) in 3-bit codes.
+        pixels = b"\x02\x02\x44\x01\x00"
+        body += control + descriptor + pixels
+    return header + palette + body + b"\x3b"
+
+
 def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 

@@ -1,18 +1,20 @@
 """Evidence uploads: judged by content, cleaned, limited, private, downloadable by parties."""
 
 import io
+import time
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.test import override_settings
-from PIL import Image
+from PIL import Image, ImageFile
 
 from core.tenancy import cross_tenant_scope
 from disputes.models import Attachment, TimelineEvent
 from disputes.tests.samples import (
     GPS_TAG,
     SAMPLES,
+    gif_of_huge_frames,
     image_bytes,
     pdf_bytes,
     png_upload,
@@ -143,6 +145,39 @@ def test_oversize_file_is_413(world, disputes):
     before = stored_count()
     response = attach(world.client("acme_agent"), dispute, upload("big.png", big))
     assert response.status_code == 413
+    assert stored_count() == before
+
+
+@pytest.mark.parametrize(
+    ("frames", "side"),
+    [
+        (40, 3000),  # 360 million pixels in 940 bytes: the attack that exhausted memory
+        (501, 4),  # few pixels, too many frames
+    ],
+)
+def test_animation_too_large_in_all_is_refused_before_any_frame_is_decoded(
+    world, disputes, monkeypatch, frames, side
+):
+    dispute = disputes.open()
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+
+    def counting_load(image):
+        decoded.append(image.size)
+        return original_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    before = stored_count()
+    started = time.monotonic()
+    response = attach(
+        world.client("acme_agent"),
+        dispute,
+        upload("bomb.gif", gif_of_huge_frames(frames, side, side)),
+    )
+    assert time.monotonic() - started < 2
+    assert response.status_code == 413
+    assert "animation" in response.json()["detail"]
+    assert decoded == []
     assert stored_count() == before
 
 

@@ -191,9 +191,11 @@ DEADLINE_RETRY_MAX_SECONDS = 6 * 3600
 DEADLINE_MAX_ATTEMPTS = 8
 
 # Notification outbox: a pending row whose task did not run within the grace period is
-# enqueued again by the sweep; a row claimed longer than the lease (a dead worker) too.
+# enqueued again by the sweep; a row whose lease ran out (a dead worker) too. A sending
+# worker renews its lease every third of it, so a short lease only shortens the wait
+# after a crash.
 NOTIFICATION_OUTBOX_GRACE_SECONDS = 60
-NOTIFICATION_CLAIM_LEASE_SECONDS = 300
+NOTIFICATION_CLAIM_LEASE_SECONDS = 30
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = 8
 NOTIFICATION_RETRY_BASE_SECONDS = 30
 NOTIFICATION_RETRY_MAX_SECONDS = 3 * 3600

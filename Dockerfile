@@ -1,5 +1,5 @@
 FROM python:3.11-slim-bookworm
-RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 gettext \
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 ffmpeg gettext \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -7,8 +7,9 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes")
 
     def ready(self):
-        # orders shows disputes on its pages without importing this app (layering).
-        from disputes import deadlines, order_hooks
+        # Importing disputes.checks registers them. orders shows disputes on its pages
+        # without importing this app (layering).
+        from disputes import checks, deadlines, order_hooks  # noqa: F401
         from orders import hooks
 
         hooks.order_filters.register("has_dispute", order_hooks.filter_orders_with_disputes)

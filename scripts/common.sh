@@ -33,8 +33,9 @@ install_debian_packages() {
 }
 
 ensure_venv() {
-  # libmagic judges uploads by content; gettext compiles the translations.
-  install_debian_packages python3-venv libmagic1 gettext "$@"
+  # libmagic judges uploads by content; ffmpeg checks videos and strips their metadata;
+  # gettext compiles the translations.
+  install_debian_packages python3-venv libmagic1 ffmpeg gettext "$@"
   if [ ! -x "$PY" ]; then
     say "Creating the virtualenv in .venv"
     python3 -m venv "$VENV"

@@ -14,11 +14,17 @@ from disputes.models import Attachment, TimelineEvent
 from disputes.tests.samples import (
     GPS_TAG,
     SAMPLES,
+    VIDEO_LOCATION,
+    VIDEO_TITLE,
     gif_of_huge_frames,
     image_bytes,
     pdf_bytes,
     png_upload,
     upload,
+    video_bytes,
+    video_tags,
+    video_with_garbage_body,
+    video_with_garbage_frames,
 )
 
 URL = "/api/v1/disputes/"
@@ -103,6 +109,23 @@ def test_image_metadata_and_gps_are_stripped(world, disputes):
     assert stored.size == (20, 40)
 
 
+@pytest.mark.parametrize("container", ["mp4", "mov"])
+def test_video_metadata_and_position_are_stripped(world, disputes, container):
+    dispute = disputes.open()
+    original = video_bytes(container)
+    assert {"location", "title"} <= {name.split("-")[0] for name in video_tags(original)}
+    body = attach(world.client("acme_agent"), dispute, upload(f"clip.{container}", original))
+    assert body.status_code == 201, body.json()
+    download = world.client("acme_agent").get(f"/api/v1/attachments/{body.json()['id']}/download/")
+    stored = b"".join(download.streaming_content)
+    assert video_tags(stored).keys() <= {"major_brand", "minor_version", "compatible_brands"}
+    assert VIDEO_LOCATION.encode() not in stored
+    assert VIDEO_TITLE.encode() not in stored
+    assert b"Lavf" not in stored  # not even the name of the tool that copied it
+    # Still the same video: the streams were copied, not re-encoded.
+    assert body.json()["size"] == len(stored) > len(original) // 2
+
+
 def test_stored_names_are_ids_never_the_uploaders_name(world, disputes):
     dispute = disputes.open()
     name = "../../etc/passwd<script>.png"
@@ -125,6 +148,9 @@ def test_stored_names_are_ids_never_the_uploaders_name(world, disputes):
         ("notes.txt", b"just text", 415),
         ("truncated.jpg", image_bytes("JPEG", size=(300, 300))[:400], 400),
         ("truncated.pdf", pdf_bytes()[:40], 400),
+        ("header-only.mp4", video_with_garbage_body(), 400),
+        ("noise-frames.mp4", video_with_garbage_frames(), 400),
+        ("truncated.mp4", video_bytes()[: len(video_bytes()) // 2], 400),
         ("empty.png", b"", 400),
     ],
 )

@@ -38,7 +38,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
-from accounts.models import MERCHANT_OWNERS, Membership
+from accounts.models import MERCHANT_OWNERS, AuditAction, Membership
+from accounts.services import audit_record
 from core import tenancy
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from notifications import net, selectors
@@ -537,6 +538,13 @@ def webhook_endpoint_create(
             secret=secret,
             created_by=actor.user,
         )
+        audit_record(
+            action=AuditAction.WEBHOOK_CREATED,
+            organization=merchant,
+            actor=actor,
+            target=url,
+            data={"endpoint": str(endpoint.pk), "events": events},
+        )
     return endpoint, secret
 
 
@@ -551,6 +559,13 @@ def webhook_endpoint_delete(*, actor: Actor, endpoint: WebhookEndpoint) -> None:
         WebhookDelivery.cross_tenant_objects.filter(
             endpoint=endpoint, status=DeliveryStatus.PENDING
         ).update(status=DeliveryStatus.CANCELLED)
+        audit_record(
+            action=AuditAction.WEBHOOK_DELETED,
+            organization=actor.organization,
+            actor=actor,
+            target=endpoint.url,
+            data={"endpoint": str(endpoint.pk)},
+        )
 
 
 def webhook_delivery_resend(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:

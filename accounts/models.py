@@ -211,6 +211,7 @@ class AuditAction(models.TextChoices):
     MEMBER_ROLE_CHANGED = "membership.role_changed", _("member's role changed")
     MEMBER_REMOVED = "membership.removed", _("member removed")
     WEBHOOK_CREATED = "webhook.created", _("webhook endpoint and its secret created")
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("webhook secret replaced")
     WEBHOOK_DELETED = "webhook.deleted", _("webhook endpoint and its secret deleted")
     RULE_CHANGED = "rule.changed", _("deadline rule changed")
     ARBITRATION_DECIDED = "arbitration.decided", _("arbitration decided")

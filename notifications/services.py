@@ -529,7 +529,7 @@ def webhook_endpoint_create(
                 _("A shop may have at most %(count)d webhook endpoints.")
                 % {"count": settings.WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT}
             )
-        secret = "whsec_" + secrets.token_urlsafe(32)
+        secret = _new_secret()
         endpoint = WebhookEndpoint.cross_tenant_objects.create(
             merchant=merchant,
             url=url,
@@ -545,6 +545,36 @@ def webhook_endpoint_create(
             target=url,
             data={"endpoint": str(endpoint.pk), "events": events},
         )
+    return endpoint, secret
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_endpoint_rotate_secret(
+    *, actor: Actor, endpoint: WebhookEndpoint
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (returned here, and never shown again); the old one stops now.
+
+    Deliveries sent from now on, retries included, are signed with the new secret.
+    """
+    _require_owner(actor)
+    secret = _new_secret()
+    with transaction.atomic():
+        rotated = WebhookEndpoint.cross_tenant_objects.filter(
+            pk=endpoint.pk, deleted_at__isnull=True
+        ).update(secret=secret)
+        if not rotated:
+            raise Conflict(_("This endpoint is deleted."))
+        audit_record(
+            action=AuditAction.WEBHOOK_SECRET_ROTATED,
+            organization=actor.organization,
+            actor=actor,
+            target=endpoint.url,
+            data={"endpoint": str(endpoint.pk)},
+        )
+    endpoint.refresh_from_db()
     return endpoint, secret
 
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from environment variables (API.md, "Operating")."""
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 
@@ -295,6 +296,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT = "config.celery:RedisTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    if REDIS_URL.startswith("rediss://"):
+        # The transport comes from the setting above, not from the URL's scheme, so TLS is
+        # asked for here, with the server's certificate checked.
+        CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

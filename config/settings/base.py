@@ -287,7 +287,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 5,
-    "socket_timeout": 30,
+    "socket_timeout": 10,
     "socket_keepalive": True,
     "health_check_interval": 10,
     "retry_on_timeout": True,
@@ -318,14 +318,15 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out any broker outage
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
-# Publishing (a retry's countdown, an enqueue) gives up after a few seconds, far inside
-# every task's time limit: the row stays pending and the outbox sweep enqueues it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing (a retry's countdown, an enqueue from a request) gives up within seconds, far
+# inside every task's time limit and a request's patience: the row stays pending and the
+# outbox sweep enqueues it again.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 3,
     "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 2,
+    "interval_step": 0.2,
+    "interval_max": 1,
 }
 # A task running when the connection drops finishes; its row records the result, and a
 # redelivered message finds the row done (every task is idempotent).

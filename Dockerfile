@@ -1,9 +1,10 @@
 FROM python:3.11-slim-bookworm
-RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 gettext \
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 ffmpeg gettext \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps -e .
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v0 \
     && DJANGO_SETTINGS_MODULE=config.settings.local python manage.py collectstatic --noinput -v0

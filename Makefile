@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are what the README documents (make is not on every fresh machine).
-.PHONY: run test lint format migrations messages
+.PHONY: run test lint format migrations messages lock
 
 run:
 	scripts/quickstart
@@ -21,3 +21,9 @@ migrations:
 
 messages:
 	.venv/bin/python manage.py makemessages --all --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+
+# After any change to the dependencies in pyproject.toml: pins every package, with hashes,
+# for Python 3.11 and 3.12 on any platform; scripts/common.sh and the Dockerfile install it.
+lock:
+	.venv/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet --output-file requirements.lock

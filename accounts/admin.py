@@ -4,7 +4,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import ApiToken, Membership, Organization, User
+from accounts.actors import Actor
+from accounts.models import ApiToken, AuditEntry, Membership, Organization, User
+from core.admin import CappedCountPaginator
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,8 +15,29 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user", "organization"]
 
 
+class AuditedMembershipsMixin:
+    """Membership changes made by an operator in an inline go to the audit log."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        roles_before = {f.instance.pk: f.initial.get("role") for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        actor = Actor.platform(user=request.user)
+        for membership in formset.new_objects:
+            services.membership_audit(actor=actor, membership=membership, role_before=None)
+        for membership, _fields in formset.changed_objects:
+            services.membership_audit(
+                actor=actor, membership=membership, role_before=roles_before.get(membership.pk)
+            )
+        for membership in formset.deleted_objects:
+            services.membership_audit(
+                actor=actor, membership=membership, role_before=None, removed=True
+            )
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedMembershipsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "language"]
@@ -51,7 +74,7 @@ class OrganizationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedMembershipsMixin, admin.ModelAdmin):
     form = OrganizationAdminForm
     list_display = ["name", "slug", "kind", "country", "time_zone", "verified", "created_at"]
     list_filter = ["kind", "verified", "country"]
@@ -101,6 +124,23 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
 
+    def save_model(self, request, obj, form, change):
+        role_before = form.initial.get("role") if change else None
+        super().save_model(request, obj, form, change)
+        services.membership_audit(
+            actor=Actor.platform(user=request.user), membership=obj, role_before=role_before
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.membership_audit(
+            actor=Actor.platform(user=request.user), membership=obj, role_before=None, removed=True
+        )
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organization"):
+            self.delete_model(request, membership)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
@@ -133,6 +173,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        for token in queryset:
-            services.api_token_revoke(token=token)
+        actor = Actor.platform(user=request.user)
+        for token in queryset.select_related("user", "organization"):
+            services.api_token_revoke(token=token, actor=actor, request=request)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The operators' read-only view of every organization's audit log."""
+
+    list_display = ["at", "action", "organization", "actor_email", "target", "ip_address"]
+    list_filter = ["action", "actor_party"]
+    search_fields = ["=actor_email", "=target", "organization__slug"]
+    list_select_related = ["organization"]
+    ordering = ["-id"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

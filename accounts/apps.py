@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import schema  # noqa: F401 — registers the Bearer scheme with the schema
+        # Importing registers: the Bearer scheme with the schema, sign-ins with the audit log.
+        from accounts import schema, signins  # noqa: F401

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import new_id
+from core.tenancy import TenantScopedManager
 
 
 def validate_time_zone(value: str) -> None:
@@ -207,3 +209,58 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login.succeeded", _("signed in")
+    LOGIN_FAILED = "login.failed", _("sign-in failed")
+    TOKEN_ISSUED = "token.issued", _("API token issued")
+    TOKEN_REVOKED = "token.revoked", _("API token revoked")
+    MEMBER_ADDED = "membership.added", _("member added")
+    MEMBER_ROLE_CHANGED = "membership.role_changed", _("member's role changed")
+    MEMBER_REMOVED = "membership.removed", _("member removed")
+    WEBHOOK_CREATED = "webhook.created", _("webhook endpoint and its secret created")
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("webhook secret replaced")
+    WEBHOOK_DELETED = "webhook.deleted", _("webhook endpoint and its secret deleted")
+    RULE_CHANGED = "rule.changed", _("deadline rule changed")
+    ARBITRATION_DECIDED = "arbitration.decided", _("arbitration decided")
+
+
+class AuditEntry(models.Model):
+    """One security-relevant action, kept for the organization's owners and the operators.
+
+    Append-only. Who and what are copied as text, so that an entry outlives the user,
+    token or endpoint it names. Nothing secret is written: token prefixes, never keys.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # None when no organization is concerned: a failed sign-in with an unknown e-mail.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.CharField(_("by"), max_length=254, blank=True)
+    actor_party = models.CharField(_("party"), max_length=16, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    target = models.CharField(_("concerning"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = TenantScopedManager()
+    cross_tenant_objects = models.Manager()  # noqa: DJ012 — managers, not fields
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        base_manager_name = "cross_tenant_objects"
+        indexes = [models.Index(fields=["organization", "-id"], name="audit_entry_organization")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.actor_email}"
+
+    @classmethod
+    def visible_to(cls, organization) -> Q:
+        return Q(organization_id=organization.pk)

@@ -3,7 +3,7 @@ import hashlib
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import ApiToken, Membership, Organization
+from accounts.models import ApiToken, AuditEntry, Membership, Organization
 
 
 def api_token_hash(key: str) -> str:
@@ -47,3 +47,8 @@ def organization_get_for_member(*, user, slug: str) -> tuple[Organization, str] 
         .first()
     )
     return (membership.organization, membership.role) if membership else None
+
+
+def audit_entry_list():
+    """The audit log of the organization in scope, newest first (the tenant manager filters)."""
+    return AuditEntry.objects.order_by("-id")

@@ -1,3 +1,4 @@
+import ipaddress
 import secrets
 
 import pycountry
@@ -13,6 +14,8 @@ from accounts.models import (
     MERCHANT_MANAGERS,
     ROLES_BY_KIND,
     ApiToken,
+    AuditAction,
+    AuditEntry,
     Membership,
     Organization,
     User,
@@ -25,6 +28,59 @@ from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests, Val
 TOKEN_PREFIX = "rdr_"  # noqa: S105 — a marker that helps secret scanners, not a secret
 # Writing last_used_at on every call would turn each read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION_SECONDS = 60
+
+
+def audit_record(
+    *,
+    action: str,
+    organization: Organization | None,
+    actor: Actor | None = None,
+    user: User | None = None,
+    request=None,
+    target: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log: the one way every service writes it.
+
+    `actor` is who acted; `user` stands in where no Actor exists (a sign-in). `request`
+    gives the caller's address. `target` and `data` say what it was done to, never a secret.
+    """
+    user = user if user is not None else (actor.user if actor is not None else None)
+    return AuditEntry.cross_tenant_objects.create(
+        organization=organization,
+        action=action,
+        actor=user,
+        actor_email=user.email if user is not None else "",
+        actor_party=actor.party if actor is not None else "",
+        ip_address=_address(request),
+        target=target[:200],
+        data=data or {},
+    )
+
+
+def _address(request) -> str | None:
+    # The connecting address; a proxy's forwarded header is resolved (or not) before here.
+    address = getattr(request, "META", {}).get("REMOTE_ADDR") if request is not None else None
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def audit_sign_in(*, request, account: User | None, email: str, succeeded: bool, channel: str):
+    """A sign-in to `account` (None: no such e-mail), once for each of its organizations,
+    so that their owners see it. Who tried is only known when it succeeded."""
+    action = AuditAction.LOGIN_SUCCEEDED if succeeded else AuditAction.LOGIN_FAILED
+    memberships = membership_list_for_user(user=account) if account is not None else []
+    for organization in [m.organization for m in memberships] or [None]:
+        audit_record(
+            action=action,
+            organization=organization,
+            user=account if succeeded else None,
+            request=request,
+            target=email,
+            data={"channel": channel},
+        )
 
 
 def user_create(*, email: str, password: str | None, name: str = "", **fields) -> User:
@@ -61,13 +117,42 @@ def organization_settings_update(
     return organization
 
 
-def membership_create(*, user: User, organization: Organization, role: str) -> Membership:
+def membership_create(
+    *, user: User, organization: Organization, role: str, actor: Actor | None = None
+) -> Membership:
     if role not in ROLES_BY_KIND[organization.kind]:
         raise ValidationFailed(field_errors={"role": [_("This role does not exist here.")]})
-    membership, _created = Membership.objects.update_or_create(
-        user=user, organization=organization, defaults={"role": role}
-    )
+    with transaction.atomic():
+        before = Membership.objects.filter(user=user, organization=organization).first()
+        membership, _created = Membership.objects.update_or_create(
+            user=user, organization=organization, defaults={"role": role}
+        )
+        membership_audit(
+            actor=actor, membership=membership, role_before=before.role if before else None
+        )
     return membership
+
+
+def membership_audit(
+    *, actor: Actor | None, membership: Membership, role_before: str | None, removed=False
+) -> None:
+    """Record a membership added, re-roled or removed (by a service or an operator)."""
+    if removed:
+        action, data = AuditAction.MEMBER_REMOVED, {"role": membership.role}
+    elif role_before is None:
+        action, data = AuditAction.MEMBER_ADDED, {"role": membership.role}
+    elif role_before != membership.role:
+        action = AuditAction.MEMBER_ROLE_CHANGED
+        data = {"role": membership.role, "role_before": role_before}
+    else:
+        return
+    audit_record(
+        action=action,
+        organization=membership.organization,
+        actor=actor,
+        target=membership.user.email,
+        data=data,
+    )
 
 
 def user_authenticate(*, request, email: str, password: str) -> User:
@@ -87,6 +172,7 @@ def api_token_issue(
     The key is returned once and never stored: only its hash is.
     """
     user = user_authenticate(request=request, email=email, password=password)
+    audit_sign_in(request=request, account=user, email=user.email, succeeded=True, channel="api")
     memberships = membership_list_for_user(user=user)
     if organization_slug:
         memberships = [m for m in memberships if m.organization.slug == organization_slug]
@@ -103,26 +189,51 @@ def api_token_issue(
     elif not memberships:
         raise ValidationFailed(_("You are not a member of any organization."))
     membership = memberships[0]
-    token, key = api_token_create(user=user, organization=membership.organization)
+    token, key = api_token_create(user=user, organization=membership.organization, request=request)
     return token, key, membership.role
 
 
-def api_token_create(*, user: User, organization: Organization) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, organization: Organization, request=None
+) -> tuple[ApiToken, str]:
     """A new token for a member; the key is returned once and only its hash is kept."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        organization=organization,
-        key_hash=api_token_hash(key),
-        key_prefix=key[:10],
-        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            organization=organization,
+            key_hash=api_token_hash(key),
+            key_prefix=key[:10],
+            expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+        )
+        audit_record(
+            action=AuditAction.TOKEN_ISSUED,
+            organization=organization,
+            user=user,
+            request=request,
+            target=f"{token.key_prefix}…",
+            data={"token": str(token.pk)},
+        )
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
-    # Conditional: revoking twice keeps the first time.
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def api_token_revoke(*, token: ApiToken, actor: Actor | None = None, request=None) -> None:
+    """Revoke a token; `actor` is who did (the token's user when None)."""
+    with transaction.atomic():
+        # Conditional: revoking twice keeps the first time.
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(
+                action=AuditAction.TOKEN_REVOKED,
+                organization=token.organization,
+                actor=actor,
+                user=None if actor is not None else token.user,
+                request=request,
+                target=f"{token.key_prefix}…",
+                data={"token": str(token.pk)},
+            )
 
 
 def api_token_record_use(*, token: ApiToken) -> None:

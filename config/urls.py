@@ -32,6 +32,7 @@ urlpatterns = [
     path("app/settings/", include("deadlines.web.urls")),
     path("app/settings/", include("accounts.web.settings_urls")),
     path("app/settings/", include("notifications.web.settings_urls")),
+    path("app/settings/", include("accounts.web.settings_urls")),
     path(
         "app/notifications/",
         include("notifications.web.urls", namespace="app-notifications"),

@@ -30,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
-from accounts.models import MERCHANT_MANAGERS
+from accounts.models import MERCHANT_MANAGERS, AuditAction
+from accounts.services import audit_record
 from core import tenancy
 from core.errors import NotFound, PermissionDenied
 from deadlines import registry, selectors
@@ -295,5 +296,12 @@ def rule_setting_update(
                 changed_at=setting.updated_at,
                 before=before.as_json(),
                 after=after.as_json(),
+            )
+            audit_record(
+                action=AuditAction.RULE_CHANGED,
+                organization=merchant,
+                actor=actor,
+                target=code,
+                data={"before": before.as_json(), "after": after.as_json()},
             )
     return after

@@ -7,8 +7,9 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes")
 
     def ready(self):
-        # Registering the event types disputes raise is importing the module that words them.
-        from disputes import deadlines, notifications, order_hooks  # noqa: F401
+        # Registering the event types disputes raise is importing the module that words them;
+        # importing disputes.checks registers them.
+        from disputes import checks, deadlines, notifications, order_hooks  # noqa: F401
         from orders import hooks
 
         # orders shows disputes on its pages without importing this app (layering).

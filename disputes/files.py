@@ -3,8 +3,9 @@
 Judged by content (libmagic), never by the name or the browser's content type: a PHP script
 named photo.jpg is text/x-php here. Images are decoded and re-encoded, which drops EXIF (GPS
 position, camera serial numbers) and anything smuggled after the pixels; HEIC becomes JPEG
-because browsers cannot show it. Videos and PDFs cannot be re-encoded without heavy tools:
-they are checked structurally and only ever served as downloads, never inline.
+because browsers cannot show it. Videos are probed and copied without their metadata
+(disputes.videos); PDFs are checked structurally. Both are only ever served as downloads,
+never inline.
 """
 
 import hashlib
@@ -22,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from disputes.videos import UnreadableVideo, clean_video
 
 register_heif_opener()
 
@@ -30,6 +32,10 @@ MEGABYTE = 1024 * 1024
 DEFAULT_SIZE_LIMITS = {"image": 20 * MEGABYTE, "video": 200 * MEGABYTE, "document": 20 * MEGABYTE}
 # A 20 MB PNG can hold a billion blank pixels; decoding it would exhaust memory.
 MAX_IMAGE_PIXELS = 60_000_000
+# Every frame of an animation is decoded to the full canvas: a 300 KB GIF of 40 frames of
+# 3000 x 3000 would take gigabytes. Both bounds are checked from the headers, before decoding.
+MAX_ANIMATION_FRAMES = 500
+MAX_ANIMATION_PIXELS = 40_000_000
 SNIFF_BYTES = 8192
 
 
@@ -103,8 +109,13 @@ def clean_upload(upload) -> CleanFile:
         )
     if file_type.image_format:
         content = _reencoded_image(upload, file_type.image_format)
+    elif file_type.kind == "video":
+        try:
+            content = clean_video(upload, sniffed)
+        except UnreadableVideo as error:
+            raise _corrupt() from error
     else:
-        _check_structure(upload, head, sniffed)
+        _check_pdf(upload, head)
         content = upload
     content_type = file_type.stored_as or sniffed
     return CleanFile(
@@ -140,7 +151,9 @@ def _reencoded_image(upload, image_format: str) -> io.BytesIO:
                 raise ValidationFailed(
                     field_errors={"file": [_("The picture has too many pixels.")]}
                 )
+            # Counting frames reads their headers only; nothing is decoded yet.
             frames = getattr(image, "n_frames", 1)
+            _check_animation_size(image.width * image.height, frames)
             image.load()  # a truncated file fails here, not later in a page
             if image_format == "GIF" and frames > 1:
                 return _reencoded_animation(image)
@@ -165,6 +178,17 @@ def _reencoded_image(upload, image_format: str) -> io.BytesIO:
     return output
 
 
+def _check_animation_size(frame_pixels: int, frames: int) -> None:
+    if frames > MAX_ANIMATION_FRAMES or frame_pixels * frames > MAX_ANIMATION_PIXELS:
+        raise PayloadTooLarge(
+            _(
+                "The animation is too large: at most %(frames)d frames and %(megapixels)d "
+                "million pixels in all frames together."
+            )
+            % {"frames": MAX_ANIMATION_FRAMES, "megapixels": MAX_ANIMATION_PIXELS // 1_000_000}
+        )
+
+
 def _reencoded_animation(image) -> io.BytesIO:
     frames = []
     durations = []
@@ -180,16 +204,12 @@ def _reencoded_animation(image) -> io.BytesIO:
     return output
 
 
-def _check_structure(upload, head: bytes, sniffed: str) -> None:
-    if sniffed == "application/pdf":
-        upload.seek(max(upload.size - 2048, 0))
-        tail = upload.read()
-        upload.seek(0)
-        # A PDF ends with %%EOF; a cut-off upload does not.
-        if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
-            raise _corrupt()
-    # MP4 and QuickTime: an ISO base media file starts with a sized `ftyp` box.
-    elif head[4:8] not in (b"ftyp", b"moov", b"mdat", b"wide", b"free"):
+def _check_pdf(upload, head: bytes) -> None:
+    upload.seek(max(upload.size - 2048, 0))
+    tail = upload.read()
+    upload.seek(0)
+    # A PDF ends with %%EOF; a cut-off upload does not.
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
         raise _corrupt()
 
 

@@ -107,7 +107,10 @@ class OutboxRow(TenantModel):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # The claim's token (a finish is conditional on it) and its lease, renewed while the
+    # claiming worker sends: past `lease_until`, the worker is taken for dead.
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -137,9 +140,9 @@ class EmailDelivery(OutboxRow):
                 name="email_delivery_pending",
             ),
             models.Index(
-                fields=["claimed_at"],
+                fields=["lease_until"],
                 condition=Q(status=DeliveryStatus.SENDING),
-                name="email_delivery_claimed",
+                name="email_delivery_leased",
             ),
         ]
 
@@ -202,9 +205,9 @@ class WebhookDelivery(OutboxRow):
                 name="webhook_delivery_pending",
             ),
             models.Index(
-                fields=["claimed_at"],
+                fields=["lease_until"],
                 condition=Q(status=DeliveryStatus.SENDING),
-                name="webhook_delivery_claimed",
+                name="webhook_delivery_leased",
             ),
         ]
 

@@ -5,13 +5,14 @@ builds). In the caller's transaction it writes, per recipient and channel, one r
 unique (merchant, event dedup key, recipient): the in-app Notification, and pending
 EmailDelivery / WebhookDelivery outbox rows, whose tasks are enqueued after commit.
 
-Sending is at most once per row: a task claims its row with a conditional UPDATE
-(pending → sending), does the network I/O with no transaction open, and records the
-result. A pending row whose task was lost (Redis restarted, worker killed before it ran)
-is enqueued again by `outbox_sweep` (beat, every minute), and so is a row claimed by a
-worker that died mid-send (after the claim lease). In that last case the message may
-have gone out just before the crash: the one window where a second copy is possible.
-Webhook receivers drop it by the payload's "id", which every retry repeats.
+Delivery is at least once, never lost. A task claims its row with a conditional UPDATE
+(pending → sending) and a short lease, renewed while it sends; it does the network I/O
+with no transaction open, and records the result. A pending row whose task was lost
+(Redis restarted, worker killed before it ran) is enqueued again by `outbox_sweep` (beat,
+every minute), and so is a row whose lease ran out (a worker that died mid-send). In that
+last case the message may have gone out just before the crash: the one window, seconds
+wide, where a second copy is possible. Each copy says it is one: an e-mail carries the
+same Message-ID on every send of its row, a webhook the same payload "id".
 """
 
 import hashlib
@@ -21,21 +22,25 @@ import logging
 import random
 import secrets
 import smtplib
+import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 import urllib3
 from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
-from accounts.models import MERCHANT_OWNERS, Membership
+from accounts.models import MERCHANT_OWNERS, AuditAction, Membership
+from accounts.services import audit_record
 from core import tenancy
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from notifications import net, selectors
@@ -247,13 +252,63 @@ def _backoff(attempts: int) -> float:
     return delay * random.uniform(0.5, 1.0)  # noqa: S311 — not security
 
 
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
+
+
 def _claim(model, delivery_id) -> datetime | None:
     """pending → sending, only if due: two tasks for one row cannot both win."""
     now = timezone.now()
     claimed = model.cross_tenant_objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(
+        status=DeliveryStatus.SENDING,
+        claimed_at=now,
+        lease_until=_lease_end(now),
+        attempts=F("attempts") + 1,
+    )
     return now if claimed else None
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews a claim's lease every third of its length until told to stop.
+
+    The lease is short so that a dead worker's row is sent again soon; a live worker
+    waiting on a slow server keeps it, so the sweep never takes it for dead.
+    """
+
+    def __init__(self, model, delivery_id, claimed_at):
+        super().__init__(name=f"lease-{delivery_id}", daemon=True)
+        self.model, self.delivery_id, self.claimed_at = model, delivery_id, claimed_at
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = settings.NOTIFICATION_CLAIM_LEASE_SECONDS / 3
+        try:
+            while not self.stopped.wait(interval):
+                try:
+                    self.model.cross_tenant_objects.filter(
+                        pk=self.delivery_id,
+                        status=DeliveryStatus.SENDING,
+                        claimed_at=self.claimed_at,
+                    ).update(lease_until=_lease_end(timezone.now()))
+                except DatabaseError:
+                    logger.warning(
+                        "Could not renew the lease of %s.", self.delivery_id, exc_info=True
+                    )
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+@contextmanager
+def _lease_kept(model, delivery_id, claimed_at):
+    keeper = _LeaseKeeper(model, delivery_id, claimed_at)
+    keeper.start()
+    try:
+        yield
+    finally:
+        keeper.stopped.set()
+        keeper.join()
 
 
 def _finish(model, delivery_id, claimed_at, **fields) -> None:
@@ -316,6 +371,12 @@ def email_render(*, event: NotificationEvent, user, organization) -> EmailMultiA
     return message
 
 
+def email_message_id(delivery_id) -> str:
+    """The same on every send of one delivery row: a resent copy is recognisable as one."""
+    sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return f"<{delivery_id}@{sender_domain or 'redress.localhost'}>"
+
+
 def email_delivery_send(*, delivery_id) -> float | None:
     """Send one e-mail delivery if it is due; answer the retry delay (s) after a failure."""
     claimed_at = _claim(EmailDelivery, delivery_id)
@@ -329,8 +390,10 @@ def email_delivery_send(*, delivery_id) -> float | None:
         _finish(EmailDelivery, delivery_id, claimed_at, status=DeliveryStatus.CANCELLED)
         return None
     message = email_render(event=delivery.event, user=user, organization=delivery.organization)
+    message.extra_headers["Message-ID"] = email_message_id(delivery.pk)
     try:
-        message.send()
+        with _lease_kept(EmailDelivery, delivery_id, claimed_at):
+            message.send()
     except smtplib.SMTPRecipientsRefused as error:
         # The address itself is refused: trying again would not help.
         return _retry_later(EmailDelivery, delivery_id, claimed_at, repr(error), give_up=True)
@@ -387,7 +450,8 @@ def webhook_delivery_send(*, delivery_id) -> float | None:
     status_code, error = None, ""
     started = time.monotonic()
     try:
-        answer = net.post(endpoint.url, body=body, headers=headers)
+        with _lease_kept(WebhookDelivery, delivery_id, claimed_at):
+            answer = net.post(endpoint.url, body=body, headers=headers)
         status_code = answer.status
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
@@ -461,7 +525,7 @@ def webhook_endpoint_create(
                 _("A shop may have at most %(count)d webhook endpoints.")
                 % {"count": settings.WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT}
             )
-        secret = "whsec_" + secrets.token_urlsafe(32)
+        secret = _new_secret()
         endpoint = WebhookEndpoint.cross_tenant_objects.create(
             merchant=merchant,
             url=url,
@@ -470,6 +534,43 @@ def webhook_endpoint_create(
             secret=secret,
             created_by=actor.user,
         )
+        audit_record(
+            action=AuditAction.WEBHOOK_CREATED,
+            organization=merchant,
+            actor=actor,
+            target=url,
+            data={"endpoint": str(endpoint.pk), "events": events},
+        )
+    return endpoint, secret
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_endpoint_rotate_secret(
+    *, actor: Actor, endpoint: WebhookEndpoint
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (returned here, and never shown again); the old one stops now.
+
+    Deliveries sent from now on, retries included, are signed with the new secret.
+    """
+    _require_owner(actor)
+    secret = _new_secret()
+    with transaction.atomic():
+        rotated = WebhookEndpoint.cross_tenant_objects.filter(
+            pk=endpoint.pk, deleted_at__isnull=True
+        ).update(secret=secret)
+        if not rotated:
+            raise Conflict(_("This endpoint is deleted."))
+        audit_record(
+            action=AuditAction.WEBHOOK_SECRET_ROTATED,
+            organization=actor.organization,
+            actor=actor,
+            target=endpoint.url,
+            data={"endpoint": str(endpoint.pk)},
+        )
+    endpoint.refresh_from_db()
     return endpoint, secret
 
 
@@ -484,6 +585,13 @@ def webhook_endpoint_delete(*, actor: Actor, endpoint: WebhookEndpoint) -> None:
         WebhookDelivery.cross_tenant_objects.filter(
             endpoint=endpoint, status=DeliveryStatus.PENDING
         ).update(status=DeliveryStatus.CANCELLED)
+        audit_record(
+            action=AuditAction.WEBHOOK_DELETED,
+            organization=actor.organization,
+            actor=actor,
+            target=endpoint.url,
+            data={"endpoint": str(endpoint.pk)},
+        )
 
 
 def webhook_delivery_resend(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
@@ -517,13 +625,12 @@ def webhook_delivery_resend(*, actor: Actor, delivery: WebhookDelivery) -> Webho
 
 def _sweep_model(model, *, now: datetime, batch_size: int) -> list[str]:
     grace = timedelta(seconds=settings.NOTIFICATION_OUTBOX_GRACE_SECONDS)
-    lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
     ids: list[str] = []
     for condition in (
         # A task that never ran: lost with the broker, or never enqueued (Redis was down).
         Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace),
         # A worker that died between claim and result: its lease has run out.
-        Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease),
+        Q(status=DeliveryStatus.SENDING, lease_until__lt=now),
     ):
         with transaction.atomic():
             stuck = list(

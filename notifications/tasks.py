@@ -20,7 +20,8 @@ SEND_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "ignore_result": True,
-    # Webhooks: 3 s connect + 10 s read; SMTP similar. Under the outbox claim lease (300 s).
+    # Webhooks: 3 s connect + 10 s read; SMTP similar. The claim's lease is renewed while
+    # a send runs (services._LeaseKeeper); a killed task's lease runs out.
     "soft_time_limit": 60,
     "time_limit": 90,
     "max_retries": None,  # bounded by the service: attempts for e-mail, 24 h for webhooks

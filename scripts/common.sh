@@ -33,17 +33,19 @@ install_debian_packages() {
 }
 
 ensure_venv() {
-  # libmagic judges uploads by content; gettext compiles the translations.
-  install_debian_packages python3-venv libmagic1 gettext "$@"
+  # libmagic judges uploads by content; ffmpeg checks videos and strips their metadata;
+  # gettext compiles the translations.
+  install_debian_packages python3-venv libmagic1 ffmpeg gettext "$@"
   if [ ! -x "$PY" ]; then
     say "Creating the virtualenv in .venv"
     python3 -m venv "$VENV"
   fi
   local stamp="$VENV/.installed"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "Installing Python dependencies"
-    "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -e ".[dev]"
+    # Exactly the pinned versions and files (requirements.lock, written by `make lock`).
+    "$PY" -m pip install -q --require-hashes -r requirements.lock
+    "$PY" -m pip install -q --no-deps -e .
     touch "$stamp"
   fi
   "$PY" manage.py compilemessages --ignore=.venv -v0

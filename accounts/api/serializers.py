@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from accounts.models import AuditEntry
+
 
 class OrganizationSerializer(serializers.Serializer):
     kind = serializers.CharField()
@@ -36,3 +38,12 @@ class MeSerializer(serializers.Serializer):
     user = UserSerializer()
     organization = OrganizationDetailSerializer()
     role = serializers.CharField()
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_email", help_text="E-mail of who acted, if known.")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "action", "actor", "actor_party", "ip_address", "target", "data"]
+        read_only_fields = fields

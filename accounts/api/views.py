@@ -1,13 +1,19 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
-from core.api.views import ScopedAPIView
+from accounts import selectors, services
+from accounts.api.serializers import (
+    AuditEntrySerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from accounts.models import MERCHANT_OWNERS, OrganizationKind
+from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedViewSet
 
 
 class TokenView(ScopedAPIView):
@@ -58,7 +64,7 @@ class TokenView(ScopedAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        services.api_token_revoke(token=request.auth)
+        services.api_token_revoke(token=request.auth, actor=self.actor, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -71,3 +77,16 @@ class MeView(ScopedAPIView):
             "role": request.auth.role,
         }
         return Response(MeSerializer(answer).data)
+
+
+class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The organization's audit log, newest first: for the owner only."""
+
+    organization_kinds = (OrganizationKind.MERCHANT,)
+    read_roles = MERCHANT_OWNERS
+    write_roles = MERCHANT_OWNERS
+    serializer_class = AuditEntrySerializer
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self):
+        return selectors.audit_entry_list()

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from accounts.actors import Actor
-from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS, OrganizationKind
+from accounts.models import MERCHANT_OWNERS, MERCHANT_WORKERS, SUPPLIER_WORKERS, OrganizationKind
 
 
 class OrganizationPageMixin(LoginRequiredMixin):
@@ -40,3 +40,20 @@ class SupplierPageMixin(OrganizationPageMixin):
     organization_kind = OrganizationKind.SUPPLIER
     write_roles = SUPPLIER_WORKERS
     base_template = "portal/base.html"
+
+
+class MerchantOwnerPageMixin(MerchantPageMixin):
+    """A page only the shop's owner may read or use."""
+
+    write_roles = MERCHANT_OWNERS
+
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if (
+            request.user.is_authenticated
+            and membership is not None
+            and request.organization.is_merchant
+            and membership.role not in MERCHANT_OWNERS
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.web import settings
+from accounts.web import settings, views
 
 urlpatterns = [
     path(
@@ -8,4 +8,5 @@ urlpatterns = [
         settings.OrganizationSettingsView.as_view(),
         name="settings-organization",
     ),
+    path("audit-log/", views.AuditLogView.as_view(), name="settings-audit-log"),
 ]

@@ -1,12 +1,17 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
+from accounts import selectors
 from accounts.middleware import ACTIVE_ORGANIZATION_SESSION_KEY
 from accounts.web.forms import ProfileForm
+from accounts.web.mixins import MerchantOwnerPageMixin
 
 
 @login_required
@@ -42,3 +47,24 @@ def profile(request):
         messages.success(request, _("Your preferences are saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class AuditLogView(MerchantOwnerPageMixin, TemplateView):
+    """/app/settings/audit-log/: sign-ins, tokens, members, webhooks, rules, arbitration."""
+
+    template_name = "app/settings/audit_log.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = selectors.audit_entry_list()
+        try:
+            before = uuid.UUID(self.request.GET["before"])
+        except (KeyError, ValueError):
+            before = None
+        if before is not None:
+            entries = entries.filter(id__lt=before)
+        page = list(entries[: self.page_size + 1])
+        context["entries"] = page[: self.page_size]
+        context["older"] = page[self.page_size - 1].pk if len(page) > self.page_size else None
+        return context

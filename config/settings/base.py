@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from environment variables (API.md, "Operating")."""
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,9 +192,11 @@ DEADLINE_RETRY_MAX_SECONDS = 6 * 3600
 DEADLINE_MAX_ATTEMPTS = 8
 
 # Notification outbox: a pending row whose task did not run within the grace period is
-# enqueued again by the sweep; a row claimed longer than the lease (a dead worker) too.
+# enqueued again by the sweep; a row whose lease ran out (a dead worker) too. A sending
+# worker renews its lease every third of it, so a short lease only shortens the wait
+# after a crash.
 NOTIFICATION_OUTBOX_GRACE_SECONDS = 60
-NOTIFICATION_CLAIM_LEASE_SECONDS = 300
+NOTIFICATION_CLAIM_LEASE_SECONDS = 30
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = 8
 NOTIFICATION_RETRY_BASE_SECONDS = 30
 NOTIFICATION_RETRY_MAX_SECONDS = 3 * 3600
@@ -277,8 +280,26 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker that needs no server (files on disk).
+# A Redis restart must not stop a worker: dead sockets are noticed within seconds (timeouts,
+# health checks), the worker reconnects for as long as it takes, and an unacknowledged
+# message comes back after the visibility timeout, which outlasts any task's time limit
+# and retry countdown (notifications.tasks.COUNTDOWN_LIMIT_SECONDS).
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT = "config.celery:RedisTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    if REDIS_URL.startswith("rediss://"):
+        # The transport comes from the setting above, not from the URL's scheme, so TLS is
+        # asked for here, with the server's certificate checked.
+        CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -295,6 +316,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out any broker outage
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing (a retry's countdown, an enqueue from a request) gives up within seconds, far
+# inside every task's time limit and a request's patience: the row stays pending and the
+# outbox sweep enqueues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 1,
+}
+# A task running when the connection drops finishes; its row records the result, and a
+# redelivered message finds the row done (every task is idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# JSON only: tasks take ids; nothing read from the broker is ever unpickled.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_EVENT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Durable timers and the notification outbox are rows swept every minute: nothing

@@ -16,6 +16,8 @@ from core import tenancy
 from core.api.idempotency import idempotent
 
 MERCHANT = "merchant"
+# A router's lookup that only matches ids: anything else is a 404 before any query.
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 SUPPLIER = "supplier"
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
 from core.api.pagination import CursorPagination
-from core.api.views import ScopedAPIView, ScopedViewSet
+from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedViewSet
 from core.errors import PermissionDenied, ValidationFailed
 from disputes import selectors, services
 from disputes.api import serializers as s
@@ -19,8 +19,6 @@ from disputes.downloads import attachment_response
 from disputes.files import check_declared_size
 from disputes.models import DisputeKind, DisputeStatus, Reason
 from orders.selectors import order_line_list_for_order
-
-UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class DisputePagination(CursorPagination):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
+from accounts.models import AuditAction
+from accounts.services import audit_record
 from core.errors import PermissionDenied, ValidationFailed
 from disputes import policies
 from disputes.models import (
@@ -149,6 +151,18 @@ def dispute_arbitrate(
             currency=dispute.currency,
         )
         change.save()
+        audit_record(
+            action=AuditAction.ARBITRATION_DECIDED,
+            organization=dispute.merchant,
+            actor=actor,
+            target=f"#{dispute.number}",
+            data={
+                "dispute": str(dispute.pk),
+                "decision": decision,
+                "amount": None if amount is None else str(amount),
+                "currency": dispute.currency,
+            },
+        )
     return dispute
 
 

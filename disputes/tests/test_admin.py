@@ -108,3 +108,22 @@ def test_the_dispute_list_in_admin_is_read_only(operator, disputes, case):
     response = operator.get("/admin/disputes/dispute/")
     assert response.status_code == 200
     assert operator.get("/admin/disputes/dispute/add/").status_code == 403
+
+
+def test_an_arbitration_decision_is_in_the_merchant_owners_audit_log(world, operator, case):
+    url = f"/admin/disputes/arbitrationcase/{case.pk}/decide/"
+    response = operator.post(
+        url, {"decision": "partial_refund", "amount": "10.00", "reason": "Minor damage."}
+    )
+    assert response.status_code == 302
+    log = world.client("acme_owner").get("/api/v1/audit-log/").json()["results"]
+    [decided] = [entry for entry in log if entry["action"] == "arbitration.decided"]
+    assert decided["actor"] == "operator@redress.test"
+    assert decided["actor_party"] == "platform"
+    assert decided["target"] == f"#{case.number}"
+    assert decided["data"]["decision"] == "partial_refund"
+    assert decided["data"]["amount"] == "10.00"
+    # The supplier's people read no audit log; the other shop's owner does not see this one.
+    assert world.client("shenzhen_admin").get("/api/v1/audit-log/").status_code == 403
+    other = world.client("globex_owner").get("/api/v1/audit-log/").json()["results"]
+    assert all(entry["action"] != "arbitration.decided" for entry in other)

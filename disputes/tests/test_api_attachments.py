@@ -1,12 +1,13 @@
 """Evidence uploads: judged by content, cleaned, limited, private, downloadable by parties."""
 
 import io
+import time
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.test import override_settings
-from PIL import Image
+from PIL import Image, ImageFile
 
 from core.tenancy import cross_tenant_scope
 from disputes.models import Attachment, TimelineEvent
@@ -14,10 +15,17 @@ from disputes.services import attachments as attachment_services
 from disputes.tests.samples import (
     GPS_TAG,
     SAMPLES,
+    VIDEO_LOCATION,
+    VIDEO_TITLE,
+    gif_of_huge_frames,
     image_bytes,
     pdf_bytes,
     png_upload,
     upload,
+    video_bytes,
+    video_tags,
+    video_with_garbage_body,
+    video_with_garbage_frames,
 )
 
 URL = "/api/v1/disputes/"
@@ -102,6 +110,23 @@ def test_image_metadata_and_gps_are_stripped(world, disputes):
     assert stored.size == (20, 40)
 
 
+@pytest.mark.parametrize("container", ["mp4", "mov"])
+def test_video_metadata_and_position_are_stripped(world, disputes, container):
+    dispute = disputes.open()
+    original = video_bytes(container)
+    assert {"location", "title"} <= {name.split("-")[0] for name in video_tags(original)}
+    body = attach(world.client("acme_agent"), dispute, upload(f"clip.{container}", original))
+    assert body.status_code == 201, body.json()
+    download = world.client("acme_agent").get(f"/api/v1/attachments/{body.json()['id']}/download/")
+    stored = b"".join(download.streaming_content)
+    assert video_tags(stored).keys() <= {"major_brand", "minor_version", "compatible_brands"}
+    assert VIDEO_LOCATION.encode() not in stored
+    assert VIDEO_TITLE.encode() not in stored
+    assert b"Lavf" not in stored  # not even the name of the tool that copied it
+    # Still the same video: the streams were copied, not re-encoded.
+    assert body.json()["size"] == len(stored) > len(original) // 2
+
+
 def test_stored_names_are_ids_never_the_uploaders_name(world, disputes):
     dispute = disputes.open()
     name = "../../etc/passwd<script>.png"
@@ -124,6 +149,9 @@ def test_stored_names_are_ids_never_the_uploaders_name(world, disputes):
         ("notes.txt", b"just text", 415),
         ("truncated.jpg", image_bytes("JPEG", size=(300, 300))[:400], 400),
         ("truncated.pdf", pdf_bytes()[:40], 400),
+        ("header-only.mp4", video_with_garbage_body(), 400),
+        ("noise-frames.mp4", video_with_garbage_frames(), 400),
+        ("truncated.mp4", video_bytes()[: len(video_bytes()) // 2], 400),
         ("empty.png", b"", 400),
     ],
 )
@@ -144,6 +172,39 @@ def test_oversize_file_is_413(world, disputes):
     before = stored_count()
     response = attach(world.client("acme_agent"), dispute, upload("big.png", big))
     assert response.status_code == 413
+    assert stored_count() == before
+
+
+@pytest.mark.parametrize(
+    ("frames", "side"),
+    [
+        (40, 3000),  # 360 million pixels in 940 bytes: the attack that exhausted memory
+        (501, 4),  # few pixels, too many frames
+    ],
+)
+def test_animation_too_large_in_all_is_refused_before_any_frame_is_decoded(
+    world, disputes, monkeypatch, frames, side
+):
+    dispute = disputes.open()
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+
+    def counting_load(image):
+        decoded.append(image.size)
+        return original_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    before = stored_count()
+    started = time.monotonic()
+    response = attach(
+        world.client("acme_agent"),
+        dispute,
+        upload("bomb.gif", gif_of_huge_frames(frames, side, side)),
+    )
+    assert time.monotonic() - started < 2
+    assert response.status_code == 413
+    assert "animation" in response.json()["detail"]
+    assert decoded == []
     assert stored_count() == before
 
 

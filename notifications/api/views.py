@@ -5,6 +5,8 @@ POST /api/v1/notifications/{id}/read/           200 with the notification
 POST /api/v1/notifications/read-all/            200 {"marked_read": n}
 GET|POST /api/v1/webhooks/                      POST answers 201 with `secret`, shown once
 GET|DELETE /api/v1/webhooks/{id}/               DELETE: 204; deliveries stop, the log stays
+POST /api/v1/webhooks/{id}/rotate-secret/       200 with the new `secret`, shown once; the old
+                                                one signs nothing from then on
 GET  /api/v1/webhooks/{id}/deliveries/          newest first, each with its latest attempts
 POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend/
                                                 202: sent again now (same event id); 409 while
@@ -85,6 +87,15 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         return Response(
             WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(request=None, responses={200: WebhookEndpointCreatedSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        endpoint, secret = services.webhook_endpoint_rotate_secret(
+            actor=self.actor, endpoint=self._endpoint(pk)
+        )
+        endpoint.secret = secret
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):

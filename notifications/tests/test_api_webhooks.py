@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.models import AuditAction, AuditEntry
 from notifications import services
 from notifications.models import WebhookDelivery, WebhookEndpoint
 from notifications.tests.factories import event
@@ -131,3 +132,46 @@ def test_endpoint_limit_per_merchant(world, settings):
     assert create(world).status_code == 201
     assert create(world).status_code == 201
     assert create(world).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [
+        ("acme_manager", 403),
+        ("acme_agent", 403),
+        ("acme_viewer", 403),
+        ("globex_owner", 404),
+        ("shenzhen_admin", 403),
+        (None, 401),
+    ],
+)
+def test_only_the_owner_rotates_a_secret(world, caller, status):
+    created = create(world).json()
+    endpoint, secret = WebhookEndpoint.cross_tenant_objects.get(pk=created["id"]), created["secret"]
+    response = world.client(caller).post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/")
+    assert response.status_code == status
+    assert secret not in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.secret == secret
+
+
+def test_rotating_a_secret_signs_with_the_new_one_and_is_audited(world):
+    created = create(world).json()
+    endpoint = WebhookEndpoint.cross_tenant_objects.get(pk=created["id"])
+    old_secret = created["secret"]
+    client = world.client("acme_owner")
+    response = client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/")
+    assert response.status_code == 200
+    new_secret = response.json()["secret"]
+    assert new_secret.startswith("whsec_")
+    assert new_secret != old_secret
+    endpoint.refresh_from_db()
+    assert endpoint.secret == new_secret
+    assert "secret" not in client.get(f"/api/v1/webhooks/{endpoint.pk}/").json()
+    [rotated] = AuditEntry.cross_tenant_objects.filter(action=AuditAction.WEBHOOK_SECRET_ROTATED)
+    assert rotated.organization == world.acme
+    assert rotated.actor == world.users["acme_owner"]
+    assert new_secret not in str(rotated.data)
+    # A deleted endpoint keeps no secret to rotate.
+    client.delete(f"/api/v1/webhooks/{endpoint.pk}/")
+    assert client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/").status_code == 404

@@ -5,15 +5,21 @@ through it: the test chooses the broker (the shared Redis with a queue no other 
 process reads, or a throwaway redis-server it may stop and start).
 """
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
 
 from config.celery import app as project_app
 
@@ -98,3 +104,54 @@ def wait_for(condition, timeout: float = 30, message: str = ""):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out: {message}")
+
+
+class WorkerProcess:
+    """`celery -A config worker` as production runs it (prefork pool, heartbeats, gossip),
+    on the test's own database and the broker the test chooses."""
+
+    def __init__(self, broker_url: str, log: Path, include: str = ""):
+        self.broker_url, self.log, self.include = broker_url, log, include
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        database = connection.settings_dict
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            # The worker talks to the very database this test uses (test_…, per xdist worker).
+            "DATABASE_URL": (
+                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+                f"{database['NAME']}"
+            ),
+            "REDIS_URL": self.broker_url,
+        }
+        command = [
+            str(Path(sys.executable).with_name("celery")), "-A", "config", "worker",
+            "--concurrency=2", "--loglevel=INFO",
+        ]  # fmt: skip
+        if self.include:
+            command += ["--include", self.include]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if not self.alive:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)

@@ -174,8 +174,10 @@ def test_api_both_parties_read_the_suppliers_refund_due_time(
 def test_a_verified_claim_counts_the_suppliers_business_days(spring_festival, disputes):
     dispute = disputes.open(kind="refund", reason="damaged")
     disputes.call("acme_agent", services.dispute_attachment_add, dispute, upload=png_upload())
-    # 15 Chinese business days from Wednesday 3 February 2027 (local date), past the
-    # Spring Festival week and its make-up working days.
+    # The clock starts once the supplier accepts the evidence: 15 Chinese business days
+    # from Wednesday 3 February 2027 (local date), past the Spring Festival week and its
+    # make-up working days.
+    disputes.call("shenzhen_agent", services.dispute_evidence_accept, dispute)
     due = pending(dispute, "verified-claim")[("verified-claim", "")]
     local = due.astimezone(ZoneInfo("Asia/Shanghai"))
     assert local.date() == expected_cn_business_day(date(2027, 2, 3), 15)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("portal/disputes/", include("disputes.web.portal_urls")),
     path("app/settings/", include("deadlines.web.urls")),
     path("app/settings/", include("notifications.web.settings_urls")),
+    path("app/settings/", include("connectors.web.urls")),
     path(
         "app/notifications/",
         include("notifications.web.urls", namespace="app-notifications"),

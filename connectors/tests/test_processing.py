@@ -355,3 +355,13 @@ def test_a_gone_event_is_nothing_to_do(db):
     assert (
         processing.connector_event_process(event_id="00000000-0000-7000-8000-000000000000") is None
     )
+
+
+def test_the_sweep_finds_deliveries_never_processed(shopify, time_machine):
+    time_machine.move_to("2026-01-01T10:00:00Z")
+    deliver(shopify, shopify_order(), topic="orders/create", delivery_id="lost")
+    assert processing.connector_events_unprocessed() == []
+    time_machine.move_to("2026-01-01T10:03:00Z")
+    [event_id] = processing.connector_events_unprocessed()
+    processing.connector_event_process(event_id=event_id)
+    assert processing.connector_events_unprocessed() == []

@@ -124,7 +124,7 @@ def test_sku_beats_prefix_beats_vendor_beats_default(world, shopify, map_ipod):
 
 
 def test_lines_without_a_supplier_wait_and_the_order_completes_when_a_mapping_comes(
-    shopify, map_ipod, django_capture_on_commit_callbacks, monkeypatch
+    world, shopify, map_ipod, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Given an order with one mapped line and one line of an unmapped product
     map_ipod()
@@ -139,6 +139,8 @@ def test_lines_without_a_supplier_wait_and_the_order_completes_when_a_mapping_co
     assert order.unassigned_lines == [
         {"sku": "CASE-RED", "title": "Case", "variant": "Red", "quantity": 1, "vendor": ""}
     ]
+    shown = world.client("acme_agent").get(f"/api/v1/orders/{order.pk}/").json()
+    assert [line["sku"] for line in shown["unassigned_lines"]] == ["CASE-RED"]
 
     # When the owner maps the product, the waiting delivery is processed again
     monkeypatch.setattr(

@@ -1,40 +1,25 @@
 """Through the real thing: a signed POST, the Redis broker, a Celery worker (not eager)."""
 
-import uuid
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 
-from config.celery import app as celery_app
 from connectors import tasks
 from connectors.models import ConnectorEvent, EventResult
 from connectors.services import connectors as connector_services
 from connectors.services import processing
 from connectors.tests.conftest import deliver
 from connectors.tests.payloads import shopify_fulfillment, shopify_order
+from connectors.tests.worker import running_worker
 from core.tenancy import cross_tenant_scope
 from notifications.tests.workers import wait_for
 from orders.models import Order, Shipment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# A queue of this test process's own: parallel test processes share the broker.
-QUEUE = f"test-connectors-{uuid.uuid4().hex[:12]}"
-
 
 @pytest.fixture
 def celery_worker(transactional_db, monkeypatch):
-    for task in (tasks.connector_event_process_task, tasks.connector_events_reprocess_waiting_task):
-        monkeypatch.setattr(task, "queue", QUEUE, raising=False)
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        queues=[QUEUE],
-        loglevel="WARNING",
-        shutdown_timeout=30,
-    ) as worker:
+    with running_worker(monkeypatch) as worker:
         yield worker
 
 

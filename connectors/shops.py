@@ -16,6 +16,10 @@ import pycountry
 SHOPIFY_ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
 SHOPIFY_FULFILMENT_TOPICS = frozenset({"fulfillments/create", "fulfillments/update"})
 WOOCOMMERCE_ORDER_TOPICS = frozenset({"order.created", "order.updated"})
+# "Send test notification" in the Shopify admin always sends its documented sample order
+# (and fulfilments of it): recognised by the sample's id, it proves the connection works
+# and must not become an order.
+SHOPIFY_SAMPLE_ORDER_ID = 820982911946154508
 # Orders a WooCommerce checkout has not placed yet (the block checkout saves drafts).
 WOOCOMMERCE_NOT_PLACED = frozenset({"checkout-draft", "trash"})
 
@@ -168,6 +172,11 @@ def _shopify_sku(line: dict) -> str:
         return sku
     variant_id = _text(line.get("variant_id")) or _text(line.get("product_id"))
     return f"shopify-{variant_id}" if variant_id else ""
+
+
+def is_shopify_test_notification(topic: str, payload: dict) -> bool:
+    key = "order_id" if topic in SHOPIFY_FULFILMENT_TOPICS else "id"
+    return payload.get(key) == SHOPIFY_SAMPLE_ORDER_ID
 
 
 def shopify_order(payload: dict) -> ShopOrder:

@@ -10,6 +10,7 @@ import base64
 import enum
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from connectors import crypto, tasks
 from connectors.models import Connector, ConnectorEvent, Platform
 from core.errors import NotAuthenticated
 from core.tenancy import organization_scope
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,18 @@ def connector_delivery_receive(
         and WOOCOMMERCE_PING.fullmatch(body)
     ):
         return Received.PING, None
-    if not signature or not signature_is_valid(
-        crypto.decrypt(connector.secret_encrypted), body, signature
-    ):
-        raise NotAuthenticated(_("The delivery's signature does not match the connector."))
+    refusal = NotAuthenticated(_("The delivery's signature does not match the connector."))
+    if not signature:
+        raise refusal
+    try:
+        secret = crypto.decrypt(connector.secret_encrypted)
+    except crypto.SecretUnreadable as error:
+        # SECRET_KEY changed without the old one in SECRET_KEY_FALLBACKS. The shop retries
+        # refused deliveries for hours: time to restore the key or paste the secret again.
+        logger.error("Connector %s: its signing secret cannot be decrypted.", connector.pk)
+        raise refusal from error
+    if not signature_is_valid(secret, body, signature):
+        raise refusal
 
     delivery_id = headers.get(names.delivery_id, "").strip()
     if not delivery_id or len(delivery_id) > DELIVERY_ID_MAX_LENGTH:

@@ -198,6 +198,10 @@ def _apply(event: ConnectorEvent) -> Outcome:
     connector = event.connector
     topic = event.topic
     if connector.platform == Platform.SHOPIFY:
+        if shops.is_shopify_test_notification(topic, payload):
+            return Outcome(
+                EventResult.IGNORED, _("Shopify's test notification: the connection works.")
+            )
         if topic in shops.SHOPIFY_ORDER_TOPICS:
             shop_order = shops.shopify_order(payload)
             if topic == "orders/cancelled":

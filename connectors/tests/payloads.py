@@ -402,8 +402,13 @@ WOOCOMMERCE_TRACKING_META = {
 }
 
 
+# A shop's own order id: the documented sample's id is what "Send test notification" sends.
+SHOP_ORDER_ID = 5940139491234
+
+
 def shopify_order(**changes) -> dict:
     payload = copy.deepcopy(SHOPIFY_ORDER)
+    payload["id"] = SHOP_ORDER_ID
     payload.update(changes)
     return payload
 
@@ -416,6 +421,7 @@ def woocommerce_order(**changes) -> dict:
 
 def shopify_fulfillment(**changes) -> dict:
     payload = copy.deepcopy(SHOPIFY_FULFILLMENT)
+    payload["order_id"] = SHOP_ORDER_ID
     payload.update(changes)
     return payload
 

@@ -152,3 +152,10 @@ def test_deliveries_are_stored_in_the_merchants_scope(shopify):
     deliver(shopify, shopify_order(), topic="orders/create", delivery_id="1")
     with cross_tenant_scope(reason="test"):
         assert ConnectorEvent.objects.get().merchant_id == shopify.merchant_id
+
+
+def test_a_secret_that_cannot_be_decrypted_any_more_is_a_401_not_a_500(shopify, settings):
+    settings.SECRET_KEY = "a-new-key-without-fallbacks-" + "z" * 30
+    response = deliver(shopify, shopify_order(), topic="orders/create", delivery_id="1")
+    assert response.status_code == 401
+    assert events() == []

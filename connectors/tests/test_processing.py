@@ -10,6 +10,8 @@ from connectors.services import connectors as connector_services
 from connectors.services import processing
 from connectors.tests.conftest import deliver
 from connectors.tests.payloads import (
+    SHOPIFY_FULFILLMENT,
+    SHOPIFY_ORDER,
     WOOCOMMERCE_TRACKING_META,
     shopify_fulfillment,
     shopify_order,
@@ -302,6 +304,19 @@ def test_a_woocommerce_cancellation_cancels_the_order(woocommerce):
         woocommerce, woocommerce_order(status="cancelled"), topic="order.updated", delivery_id="2"
     )
     assert stored_order("727").status == OrderStatus.CANCELLED
+
+
+def test_shopifys_test_notification_proves_the_connection_and_makes_no_order(shopify, map_ipod):
+    map_ipod()
+    for topic, payload in [
+        ("orders/create", SHOPIFY_ORDER),
+        ("fulfillments/create", SHOPIFY_FULFILLMENT),
+    ]:
+        event = receive(shopify, payload, topic=topic, delivery_id=topic)
+        assert event.result == EventResult.IGNORED
+        assert "test notification" in event.detail
+    with cross_tenant_scope(reason="test"):
+        assert not Order.objects.exists()
 
 
 def test_a_topic_redress_does_not_act_on_is_ignored(shopify):

@@ -124,7 +124,7 @@ def main() -> None:
     count = options.deliveries
     print(
         f"intake: {count:,} signed deliveries answered in {intake:.1f} s: "
-        f"{count / intake:,.0f} deliveries/s (verify, store, queue; p50 "
+        f"{count / intake:,.0f} deliveries/s (verify, store, queue; mean "
         f"{intake / count * 1000:.1f} ms each)"
     )
     print(

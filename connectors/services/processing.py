@@ -147,15 +147,19 @@ def connector_event_fail(*, event_id, message: str) -> None:
 
 
 def connector_events_waiting(*, connector_id) -> list[str]:
-    """The deliveries waiting for a supplier mapping, oldest first (the newest wins)."""
-    return [
-        str(pk)
-        for pk in ConnectorEvent.cross_tenant_objects.filter(
+    """The deliveries waiting for a supplier mapping: the latest of each shop order only, so
+    that an older version of an order, processed in parallel, never overwrites a newer one."""
+    latest: dict[str, str] = {}
+    waiting = (
+        ConnectorEvent.cross_tenant_objects.filter(
             connector_id=connector_id, waiting_for_mapping=True
         )
         .order_by("received_at", "id")
-        .values_list("pk", flat=True)
-    ]
+        .values_list("pk", "shop_order_id")
+    )
+    for pk, shop_order_id in waiting:
+        latest[shop_order_id or str(pk)] = str(pk)
+    return list(latest.values())
 
 
 def _record(event: ConnectorEvent, outcome: Outcome) -> None:

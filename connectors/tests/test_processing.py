@@ -382,3 +382,16 @@ def test_the_sweep_finds_deliveries_never_processed(shopify, time_machine):
     [event_id] = processing.connector_events_unprocessed()
     processing.connector_event_process(event_id=event_id)
     assert processing.connector_events_unprocessed() == []
+
+
+def test_only_the_latest_waiting_version_of_a_shop_order_is_processed_again(shopify):
+    first = receive(shopify, shopify_order(), topic="orders/create", delivery_id="1")
+    second = receive(shopify, shopify_order(), topic="orders/updated", delivery_id="2")
+    other = receive(
+        shopify, shopify_order(id=77, name="#77"), topic="orders/create", delivery_id="3"
+    )
+    assert first.waiting_for_mapping
+    assert processing.connector_events_waiting(connector_id=shopify.pk) == [
+        str(second.pk),
+        str(other.pk),
+    ]

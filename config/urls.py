@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("disputes.api.urls")),
+    path("", include("connectors.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,7 +33,7 @@ urlpatterns = [
     path("app/settings/", include("deadlines.web.urls")),
     path("app/settings/", include("accounts.web.settings_urls")),
     path("app/settings/", include("notifications.web.settings_urls")),
-    path("app/settings/", include("accounts.web.settings_urls")),
+    path("app/settings/", include("connectors.web.urls")),
     path(
         "app/notifications/",
         include("notifications.web.urls", namespace="app-notifications"),

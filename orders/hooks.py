@@ -38,6 +38,11 @@ disputes on its lines (their timelines record it); the disputes app registers a 
 
 It runs inside the parcel service's transaction, in the merchant's scope, with the order
 row locked; an exception rolls the parcel change back.
+
+The CSV import reads Redress's own columns; the shop connectors teach it a shop's own export
+file (Shopify's "Export orders") by registering an `ImportFormat`:
+
+    hooks.import_formats.register(ShopifyExportFormat())
 """
 
 from collections.abc import Callable, Iterable
@@ -133,3 +138,48 @@ order_filters = OrderFilterRegistry()
 dispute_summaries = DisputeSummaryHook()
 ship_overdue_handlers = ShipOverdueHandlers()
 shipment_change_handlers = ShipmentChangeHandlers()
+
+
+class ImportFormat:
+    """A CSV layout the order import reads besides Redress's own (orders.csv_format).
+
+    An app above `orders` (the shop connectors) describes a shop's own export file: how to
+    recognise its header row, which column groups rows into one order, how a group of rows
+    becomes an order body for a merchant, and the file's names for the body's fields (so
+    that row errors name the file's columns).
+    """
+
+    name = ""
+    # The column (normalised: stripped, lower case) whose value groups rows into one order.
+    key_column = ""
+    # Redress's field names (as orders.csv_format.COLUMNS) → the file's column titles.
+    error_columns: dict[str, str] = {}
+
+    def recognises(self, header: list[str]) -> bool:
+        raise NotImplementedError
+
+    def header_problem(self, header: list[str]) -> str | None:
+        raise NotImplementedError
+
+    def converter(self, merchant) -> Callable[[list[dict]], dict]:
+        """rows (dicts by normalised column) of one order → its order body; runs in the
+        merchant's scope, once per import run."""
+        raise NotImplementedError
+
+
+class ImportFormatRegistry:
+    def __init__(self) -> None:
+        self._formats: list[ImportFormat] = []
+
+    def register(self, import_format: ImportFormat) -> None:
+        if all(type(known) is not type(import_format) for known in self._formats):
+            self._formats.append(import_format)
+
+    def unregister(self, import_format: ImportFormat) -> None:
+        self._formats = [known for known in self._formats if known is not import_format]
+
+    def recognise(self, header: list[str]) -> ImportFormat | None:
+        return next((known for known in self._formats if known.recognises(header)), None)
+
+
+import_formats = ImportFormatRegistry()

@@ -37,6 +37,10 @@ class Order(TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.UNSHIPPED
     )
+    # Lines the shop sent that no supplier is known for yet ([{sku, title, variant, quantity,
+    # vendor}]): not order lines until a supplier mapping covers them.
+    unassigned_lines = models.JSONField(_("lines without a supplier"), default=list, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

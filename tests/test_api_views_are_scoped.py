@@ -8,6 +8,10 @@ from core.api.views import ScopedAPIView
 PUBLIC_VIEWS = {
     "SpectacularAPIView",  # the OpenAPI schema describes endpoints, not data
     "SpectacularSwaggerSplitView",  # the docs page that renders it
+    # A shop's webhook delivery: the shop is no member and has no token; the HMAC signature
+    # over the raw body with the connector's secret authenticates it, and the connector named
+    # in the URL sets the merchant's scope (connectors.services.intake).
+    "ShopWebhookView",
 }
 
 

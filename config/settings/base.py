@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "disputes",
     "deadlines",
     "notifications",
+    "connectors",
 ]
 
 MIDDLEWARE = [
@@ -342,8 +343,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # rides on long ETA tasks, which a broker restart loses or doubles.
     "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0},
     "notifications-outbox-sweep": {"task": "notifications.outbox_sweep", "schedule": 60.0},
+    "connectors-event-sweep": {"task": "connectors.event_sweep", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
+# A shop's webhook body: a Shopify order with hundreds of lines is a few hundred KB.
+CONNECTOR_WEBHOOK_MAX_BYTES = 2 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -157,9 +157,20 @@ class OrderDetailPart(serializers.Serializer):
         ).data
 
 
+class UnassignedLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    title = serializers.CharField()
+    variant = serializers.CharField()
+    quantity = serializers.JSONField()
+    vendor = serializers.CharField()
+
+
 class OrderDetailSerializer(OrderDetailPart, OrderSerializer):
+    # The shop's lines no supplier is known for yet (a shop connector's import).
+    unassigned_lines = UnassignedLineSerializer(many=True, read_only=True)
+
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "shipments", "disputes"]
+        fields = [*OrderSerializer.Meta.fields, "shipments", "disputes", "unassigned_lines"]
         read_only_fields = fields
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from core.tenancy import organization_scope
+from orders import hooks
 from orders.csv_format import (
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -53,6 +54,31 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 class _Superseded(Exception):
     """Another run of the same import committed progress first; this one stops."""
+
+
+class RedressFormat(hooks.ImportFormat):
+    """Redress's own columns (API.md, "CSV import columns"): the format when no other fits."""
+
+    name = "redress"
+    key_column = "external_id"
+    error_columns: dict[str, str] = {}
+
+    def recognises(self, header: list[str]) -> bool:
+        return True
+
+    def header_problem(self, header: list[str]) -> str | None:
+        return header_problem(header)
+
+    def converter(self, merchant):
+        return rows_to_body
+
+
+REDRESS_FORMAT = RedressFormat()
+
+
+def import_format_for(header: list[str]) -> hooks.ImportFormat:
+    """The layout of a file by its (normalised) header row: a shop's export, or Redress's."""
+    return hooks.import_formats.recognise(header) or REDRESS_FORMAT
 
 
 def order_import_start(*, actor: Actor, file) -> OrderImport:
@@ -160,8 +186,8 @@ def _check_upload(file) -> None:
                 ]
             }
         ) from error
-    header = next(csv.reader([text.split("\n", 1)[0]]), [])
-    problem = header_problem(normalise_header(header))
+    header = normalise_header(next(csv.reader([text.split("\n", 1)[0]]), []))
+    problem = import_format_for(header).header_problem(header)
     if problem:
         raise ValidationFailed(field_errors={"file": [problem]})
 
@@ -321,6 +347,7 @@ class _ImportRun:
                     order_import=self.job, message=_("The header row cannot be read.")
                 )
             self.header = header
+            self.to_body = self.format.converter(self.merchant)
             for line, cells, problem in self._records():
                 self.rows_read += 1
                 if self.rows_read <= self.job.processed:
@@ -344,7 +371,8 @@ class _ImportRun:
             names = normalise_header(next(self.reader))
         except (StopIteration, csv.Error):
             return None
-        if self.lines.problems or header_problem(names):
+        self.format = import_format_for(names)
+        if self.lines.problems or self.format.header_problem(names):
             return None
         return names
 
@@ -371,7 +399,7 @@ class _ImportRun:
 
     def _replay(self, cells: list[str]) -> None:
         # Rows committed by an earlier run: only remember which orders they belonged to.
-        external_id = self._values(cells).get("external_id", "").strip()
+        external_id = self._values(cells).get(self.format.key_column, "").strip()
         if external_id:
             self.seen.add(external_id)
 
@@ -387,10 +415,12 @@ class _ImportRun:
                 _("This row has %(found)d cells; the header has %(expected)d.")
                 % {"found": len(cells), "expected": len(self.header)}
             ]
-        external_id = values.get("external_id", "").strip()
+        external_id = values.get(self.format.key_column, "").strip()
         if not external_id:
             if not problem:
-                errors.setdefault("external_id", []).append(_("This field is required."))
+                errors.setdefault(self._column("external_id"), []).append(
+                    _("This field is required.")
+                )
             # A row of no known order ends the open one, so that it stays before the checkpoint.
             self._close_open_group()
             self.pending_errors.append(_error(line, None, errors))
@@ -423,7 +453,11 @@ class _ImportRun:
             if group.failed:
                 errors.extend(group.row_errors())
                 continue
-            bodies[index] = rows_to_body([values for _line, values, _errors in group.rows])
+            try:
+                bodies[index] = self.to_body([values for _line, values, _errors in group.rows])
+            except ValidationFailed as error:
+                errors.extend(self._body_errors(group, error.field_errors))
+                continue
             if group.merge:
                 merge.add(index)
         with transaction.atomic():
@@ -434,9 +468,7 @@ class _ImportRun:
                 merchant=self.merchant, bodies=bodies, merge_lines=frozenset(merge)
             )
             for item in result.errors:
-                group = self.pending[item["index"]]
-                for position, columns in body_errors_to_columns(item["errors"], len(group.rows)):
-                    errors.append(_error(group.rows[position][0], group.external_id, columns))
+                errors.extend(self._body_errors(self.pending[item["index"]], item["errors"]))
             errors.sort(key=lambda error: error["line"])
             job.processed = checkpoint
             job.created += result.created
@@ -453,6 +485,20 @@ class _ImportRun:
             job.save(update_fields=fields)
         self.job = job
         self.pending, self.pending_by_id, self.pending_errors = [], {}, []
+
+    def _column(self, name: str) -> str:
+        """The file's title for a Redress field, so that errors name the file's columns."""
+        return self.format.error_columns.get(name, name)
+
+    def _body_errors(self, group: _Group, field_errors: dict) -> list[dict]:
+        return [
+            _error(
+                group.rows[position][0],
+                group.external_id,
+                {self._column(column): messages for column, messages in columns.items()},
+            )
+            for position, columns in body_errors_to_columns(field_errors, len(group.rows))
+        ]
 
 
 def _error(line: int | None, external_id: str | None, errors: dict) -> dict:

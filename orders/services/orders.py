@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Organization
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import organization_scope
 from orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
 from orders.services.shipping_deadlines import (
+    ship_deadlines_cancel,
     ship_deadlines_cancel_when_done,
     ship_deadlines_move,
     ship_deadlines_schedule,
@@ -193,6 +194,39 @@ def order_upsert_many(
             result.updated += 1
     result.errors = [{"index": index, "errors": errors[index]} for index in sorted(errors)]
     return result
+
+
+def order_cancel(*, actor: Actor, order: Order, at: datetime | None = None) -> Order:
+    """The customer or the shop cancelled the order: nothing of it ships any more.
+
+    Idempotent (a shop repeats its cancellation); parcels already recorded stay, and so do
+    the disputes about them. Its pending ship deadlines are withdrawn.
+    """
+    if not actor.can_work:
+        raise PermissionDenied()
+    if actor.is_merchant and actor.organization.pk != order.merchant_id:
+        raise NotFound()
+    with transaction.atomic():
+        locked = Order.cross_tenant_objects.select_for_update().get(pk=order.pk)
+        if locked.status == OrderStatus.CANCELLED:
+            return locked
+        locked.status = OrderStatus.CANCELLED
+        locked.cancelled_at = at or timezone.now()
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        with organization_scope(locked.merchant):
+            ship_deadlines_cancel(order=locked)
+    return locked
+
+
+def order_unassigned_lines_set(*, merchant: Organization, external_id: str, lines: list[dict]):
+    """Record the shop's lines that no supplier is known for yet (a connector's import).
+
+    They are not order lines (a line needs its supplier); the order page lists them until a
+    supplier mapping covers them and the shop's order is imported again.
+    """
+    return Order.cross_tenant_objects.filter(merchant=merchant, external_id=external_id).update(
+        unassigned_lines=lines, updated_at=timezone.now()
+    )
 
 
 def order_status_for(current: str, lines, shipments) -> str:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import cross_tenant_scope, organization_scope
+from deadlines.selectors import deadline_list_for_subject
 from orders import services
 from orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
 from orders.tests.factories import order_body
@@ -279,3 +280,33 @@ def test_shipped_at_must_have_an_offset_and_follow_the_order(world, actor_for, o
         actor=actor, order=order, lines=[tent], tracking_number=VALID_S10, shipped_at=moment
     )
     assert shipment.shipped_at == moment
+
+
+def test_cancelling_an_order_withdraws_its_ship_deadlines_and_is_idempotent(world, actor_for):
+    order = create(actor_for("acme_agent"))
+    assert deadline_list_for_subject(order).exists()
+    cancelled = services.order_cancel(actor=actor_for("acme_agent"), order=order)
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert cancelled.cancelled_at is not None
+    assert not deadline_list_for_subject(order).exists()
+    again = services.order_cancel(actor=actor_for("acme_agent"), order=order)
+    assert again.cancelled_at == cancelled.cancelled_at
+    # A cancelled order ships nothing, and stays cancelled when the shop sends it again.
+    with pytest.raises(Conflict):
+        services.shipment_create(
+            actor=actor_for("acme_agent"),
+            order=order,
+            lines=lines_of(order)[:1],
+            tracking_number=VALID_UPS,
+        )
+    services.order_bulk_upsert(actor=actor_for("acme_agent"), orders=[order_body()])
+    assert all_orders()[0].status == OrderStatus.CANCELLED
+
+
+def test_only_the_merchants_workers_cancel_its_orders(world, actor_for):
+    order = create(actor_for("acme_agent"))
+    with pytest.raises(PermissionDenied):
+        services.order_cancel(actor=actor_for("acme_viewer"), order=order)
+    with pytest.raises(NotFound):
+        services.order_cancel(actor=actor_for("globex_owner"), order=order)
+    assert all_orders()[0].status == OrderStatus.UNSHIPPED

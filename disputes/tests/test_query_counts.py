@@ -46,6 +46,8 @@ def test_dispute_list_is_constant(world, disputes, django_assert_num_queries, ca
     small, response = count_queries(client, URL, page_size=100)
     assert len(response.json()["results"]) == 10
     fill(disputes, 90)
+    # Filling may take over a minute on a busy machine: the token's use is recorded again.
+    client.get(URL, {"page_size": 100})
     with django_assert_num_queries(small):
         response = client.get(URL, {"page_size": 100})
     assert len(response.json()["results"]) == 100
@@ -61,6 +63,7 @@ def test_dispute_detail_and_timeline_are_constant(
     detail, _response = count_queries(client, f"{URL}{dispute.pk}/")
     timeline, _response = count_queries(client, f"{URL}{dispute.pk}/timeline/")
     add_events(disputes, dispute, 90)
+    client.get(f"{URL}{dispute.pk}/")  # warm again, as above
     with django_assert_num_queries(detail):
         client.get(f"{URL}{dispute.pk}/")
     with django_assert_num_queries(timeline):

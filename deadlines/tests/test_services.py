@@ -339,3 +339,18 @@ def test_business_days_are_counted_by_the_acting_partys_local_date(world, test_r
         merchant=world.globex, rule=test_rules.BUSINESS, subject=subject, key="m", start_at=start
     )
     assert merchant.due_at == datetime(2027, 2, 5, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_hours_stay_elapsed_time_in_the_acting_partys_zone(world, test_rules, subject):
+    # New York moves its clocks forward on 8 March 2026; 48 hours are still 48 hours.
+    world.shenzhen.time_zone = "America/New_York"
+    start = datetime(2026, 3, 7, 12, tzinfo=UTC)
+    deadline = services.deadline_schedule(
+        merchant=world.acme,
+        rule="supplier-response",
+        number="remind_after_hours",
+        subject=subject,
+        start_at=start,
+        party=world.shenzhen,
+    )
+    assert deadline.due_at - start == timedelta(hours=48)

@@ -336,3 +336,15 @@ def test_api_reship_with_a_bad_address_is_400(world, order, actor_for):
     assert response.status_code == 400
     assert "shipping_address" in response.json()
     assert reread(shipment).order.ship_country == "US"
+
+
+@pytest.mark.parametrize("caller", ["acme_viewer", "shenzhen_agent"])
+def test_api_an_order_whose_only_parcel_number_is_invalid_shows_no_parcel_in_transit(
+    world, order, actor_for, caller
+):
+    parcel(actor_for("shenzhen_admin"), order)
+    detail = world.client(caller).get(f"/api/v1/orders/{order.pk}/").json()
+    (shipment,) = detail["shipments"]
+    assert shipment["status"] == "tracking_invalid"
+    assert shipment["tracking_valid"] is False
+    assert "in_transit" not in {s["status"] for s in detail["shipments"]}

@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "disputes.models.ProposalStatus",
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
         "CostBearerEnum": "disputes.models.CostBearer",
+        "LedgerKindEnum": "disputes.models.LedgerKind",
+        "DisputeKindEnum": "disputes.models.DisputeKind",
     },
     # Served from our own static files: the docs work offline and under our CSP.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -35,7 +35,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "country", "verified", "created_at"]
+    list_display = ["name", "slug", "kind", "country", "time_zone", "verified", "created_at"]
     list_filter = ["kind", "verified", "country"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -98,6 +98,10 @@ class Organization(models.Model):
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2 code.")
     )
+    # Where its days begin and end: analytics periods ("from", "to") are its local dates.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     # Only verified suppliers take part in in-app disputes (DESIGN.md, "The parties").
     verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("disputes.api.urls")),
+    path("", include("insights.api.urls")),
 ]
 
 urlpatterns = [

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "disputes",
     "deadlines",
     "notifications",
+    "insights",
 ]
 
 MIDDLEWARE = [

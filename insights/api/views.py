@@ -1,0 +1,162 @@
+"""The analytics endpoints of API.md: parse the period, call ONE selector, answer.
+
+`?format=csv|xlsx` picks a file renderer through DRF's format override; errors stay JSON.
+"""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from core.api.pagination import CursorPagination
+from core.api.views import MERCHANT, SUPPLIER, ScopedAPIView
+from insights import exports, selectors
+from insights.api import serializers as s
+from insights.api.renderers import CSVRenderer, TableRenderer, XLSXRenderer
+from insights.period import period_parse
+
+PERIOD = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive), local."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive), local."),
+]
+FILE_FORMAT = OpenApiParameter("format", str, enum=["json", "csv", "xlsx"])
+FILE_RESPONSES = {
+    (200, exports.CSV_TYPE): OpenApiTypes.BINARY,
+    (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
+}
+# A file holds every row of the period, up to this many (a page is at most 100).
+MAX_FILE_ROWS = 100_000
+
+
+class AnalyticsView(ScopedAPIView):
+    organization_kinds = (MERCHANT,)
+
+    def period(self):
+        params = self.request.query_params
+        return period_parse(
+            organization=self.organization, first=params.get("from"), last=params.get("to")
+        )
+
+    @property
+    def wants_file(self) -> bool:
+        return isinstance(getattr(self.request, "accepted_renderer", None), TableRenderer)
+
+    def file_response(self, table: exports.Table, period) -> Response:
+        renderer = self.request.accepted_renderer
+        name = f"{table.name}-{period.first_day}-{period.last_day}.{renderer.format}"
+        return Response(table, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and self.wants_file:
+            # A refusal is a JSON error whatever file was asked for (API.md, "General").
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class FileAnalyticsView(AnalyticsView):
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+
+class OverviewView(AnalyticsView):
+    @extend_schema(
+        summary="Dispute analytics of the period", parameters=PERIOD, responses=s.OverviewSerializer
+    )
+    def get(self, request):
+        return Response(selectors.overview_for_merchant(period=self.period()))
+
+
+class SupplierRowsView(FileAnalyticsView):
+    @extend_schema(
+        summary="Per linked supplier",
+        parameters=[*PERIOD, FILE_FORMAT],
+        responses={200: s.SupplierRowsSerializer, **FILE_RESPONSES},
+    )
+    def get(self, request):
+        period = self.period()
+        rows = selectors.supplier_rows_for_merchant(period=period)
+        if self.wants_file:
+            return self.file_response(exports.supplier_table(rows), period)
+        return Response({"results": rows, "next": None, "previous": None})
+
+
+class ProductPagination(CursorPagination):
+    ordering = ("-disputes", "sku")
+
+
+class ProductRowsView(FileAnalyticsView):
+    pagination_class = ProductPagination
+
+    @extend_schema(
+        summary="Per sku, most disputes first",
+        parameters=[*PERIOD, FILE_FORMAT],
+        responses={200: s.ProductRowSerializer(many=True), **FILE_RESPONSES},
+    )
+    def get(self, request):
+        period = self.period()
+        rows = selectors.product_rows_for_merchant(period=period)
+        if self.wants_file:
+            table = exports.product_table(
+                selectors.product_row(row) for row in rows[:MAX_FILE_ROWS]
+            )
+            return self.file_response(table, period)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response([selectors.product_row(row) for row in page])
+
+
+class LedgerPagination(CursorPagination):
+    ordering = "recorded_at"
+
+
+class LedgerExportView(FileAnalyticsView):
+    """Every ledger entry recorded in the period (the file a bookkeeper asks for)."""
+
+    pagination_class = LedgerPagination
+
+    @extend_schema(
+        summary="Ledger entries recorded in the period",
+        parameters=[*PERIOD, FILE_FORMAT],
+        responses={200: s.LedgerExportRowSerializer(many=True), **FILE_RESPONSES},
+    )
+    def get(self, request):
+        period = self.period()
+        entries = selectors.ledger_entries_for_merchant(period=period)
+        if self.wants_file:
+            rows = (_ledger_row(entry, period) for entry in entries[:MAX_FILE_ROWS])
+            return self.file_response(exports.ledger_table(rows), period)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(
+            s.LedgerExportRowSerializer(
+                [_ledger_row(entry, period) for entry in page], many=True
+            ).data
+        )
+
+
+def _ledger_row(entry, period) -> dict:
+    return {
+        "dispute": entry.dispute.number,
+        "supplier": entry.dispute.supplier.slug,
+        "side": entry.side,
+        "kind": entry.kind,
+        "amount": str(entry.amount),
+        "currency": entry.currency,
+        "note": entry.note,
+        "recorded_at": timezone.localtime(entry.recorded_at, period.zone).isoformat(),
+    }
+
+
+class ScorecardView(AnalyticsView):
+    organization_kinds = (SUPPLIER,)
+
+    @extend_schema(
+        summary="The supplier's own scorecard, across its merchants",
+        parameters=PERIOD,
+        responses=s.ScorecardSerializer,
+    )
+    def get(self, request):
+        return Response(
+            selectors.scorecard_for_supplier(supplier=self.organization, period=self.period())
+        )

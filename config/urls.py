@@ -29,6 +29,8 @@ urlpatterns = [
     path("portal/orders/", include("orders.web.portal_urls")),
     path("app/disputes/", include("disputes.web.urls")),
     path("portal/disputes/", include("disputes.web.portal_urls")),
+    path("app/", include("insights.web.urls")),
+    path("portal/", include("insights.web.portal_urls")),
     path("app/settings/", include("deadlines.web.urls")),
     path("app/settings/", include("notifications.web.settings_urls")),
     path(

@@ -10,8 +10,11 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from openpyxl import Workbook
 
+# A file holds every row of the period, up to this many (an API page is at most 100).
+MAX_FILE_ROWS = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,3 +139,16 @@ def ledger_table(rows) -> Table:
         header=LEDGER_HEADER,
         rows=[[row[name] for name in LEDGER_HEADER] for row in rows],
     )
+
+
+def ledger_row(entry, zone) -> dict:
+    return {
+        "dispute": entry.dispute.number,
+        "supplier": entry.dispute.supplier.slug,
+        "side": entry.side,
+        "kind": entry.kind,
+        "amount": str(entry.amount),
+        "currency": entry.currency,
+        "note": entry.note,
+        "recorded_at": timezone.localtime(entry.recorded_at, zone).isoformat(),
+    }

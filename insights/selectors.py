@@ -364,15 +364,15 @@ def product_rows_for_merchant(*, period: Period, supplier=None) -> QuerySet:
     lines = OrderLine.objects.filter(placed_in | opened_in)
     if supplier is not None:
         lines = lines.filter(supplier=supplier)
+    disputed = Dispute.objects.filter(_between("opened_at", period), lines__sku=OuterRef("sku"))
+    if supplier is not None:
+        disputed = disputed.filter(supplier=supplier)
     top_reason = (
-        Dispute.objects.filter(_between("opened_at", period), lines__sku=OuterRef("sku"))
-        .values("reason")
+        disputed.values("reason")
         .annotate(count=Count("pk", distinct=True))
         .order_by("-count", "reason")
         .values("reason")[:1]
     )
-    if supplier is not None:
-        top_reason = top_reason.filter(supplier=supplier)
     return (
         lines.values("sku")
         .annotate(

@@ -3,7 +3,6 @@
 `?format=csv|xlsx` picks a file renderer through DRF's format override; errors stay JSON.
 """
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -25,8 +24,6 @@ FILE_RESPONSES = {
     (200, exports.CSV_TYPE): OpenApiTypes.BINARY,
     (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
 }
-# A file holds every row of the period, up to this many (a page is at most 100).
-MAX_FILE_ROWS = 100_000
 
 
 class AnalyticsView(ScopedAPIView):
@@ -98,7 +95,7 @@ class ProductRowsView(FileAnalyticsView):
         rows = selectors.product_rows_for_merchant(period=period)
         if self.wants_file:
             table = exports.product_table(
-                selectors.product_row(row) for row in rows[:MAX_FILE_ROWS]
+                selectors.product_row(row) for row in rows[: exports.MAX_FILE_ROWS]
             )
             return self.file_response(table, period)
         paginator = self.pagination_class()
@@ -124,28 +121,17 @@ class LedgerExportView(FileAnalyticsView):
         period = self.period()
         entries = selectors.ledger_entries_for_merchant(period=period)
         if self.wants_file:
-            rows = (_ledger_row(entry, period) for entry in entries[:MAX_FILE_ROWS])
+            rows = (
+                exports.ledger_row(entry, period.zone) for entry in entries[: exports.MAX_FILE_ROWS]
+            )
             return self.file_response(exports.ledger_table(rows), period)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(
             s.LedgerExportRowSerializer(
-                [_ledger_row(entry, period) for entry in page], many=True
+                [exports.ledger_row(entry, period.zone) for entry in page], many=True
             ).data
         )
-
-
-def _ledger_row(entry, period) -> dict:
-    return {
-        "dispute": entry.dispute.number,
-        "supplier": entry.dispute.supplier.slug,
-        "side": entry.side,
-        "kind": entry.kind,
-        "amount": str(entry.amount),
-        "currency": entry.currency,
-        "note": entry.note,
-        "recorded_at": timezone.localtime(entry.recorded_at, period.zone).isoformat(),
-    }
 
 
 class ScorecardView(AnalyticsView):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from disputes.tests.factories import OrderFactory, OrderLineFactory
-from insights.tests.conftest import PERIOD, order
+from insights.tests.world import PERIOD, order
 
 OVERVIEW = "/api/v1/analytics/overview/"
 SUPPLIERS = "/api/v1/analytics/suppliers/"

@@ -5,7 +5,7 @@ import pytest
 from core.tenancy import organization_scope
 from deadlines.services import rule_setting_update
 from disputes.tests.conftest import Disputes
-from insights.tests.conftest import PERIOD
+from insights.tests.world import PERIOD
 
 OVERVIEW = "/api/v1/analytics/overview/"
 SUPPLIERS = "/api/v1/analytics/suppliers/"

@@ -44,8 +44,9 @@ class Period:
 
 
 def organization_zone(organization) -> zoneinfo.ZoneInfo:
+    """The organization's zone; the platform (None) counts its days in UTC."""
     try:
-        return zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+        return zoneinfo.ZoneInfo(getattr(organization, "time_zone", "") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
 

@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -453,3 +454,63 @@ def ledger_entries_for_merchant(*, period: Period) -> QuerySet:
         .select_related("dispute", "dispute__supplier")
         .order_by("recorded_at", "id")
     )
+
+
+# The platform's view (admin, across tenants: the caller holds a cross-tenant scope).
+
+PLATFORM_ROWS = 20
+
+
+def platform_overview(*, period: Period) -> dict:
+    """Disputes per merchant and per supplier, the arbitration queue's age, and the suppliers
+    slowest to answer (candidates to lose verification)."""
+    opened_in = _between("opened_at", period)
+    per_merchant = (
+        Dispute.objects.values("merchant_id", "merchant__name", "merchant__slug")
+        .annotate(
+            opened=Count("pk", filter=opened_in),
+            open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
+            arbitrated=Count("pk", filter=opened_in & Q(arbitration_requested_at__isnull=False)),
+        )
+        .filter(Q(opened__gt=0) | Q(open_now__gt=0))
+        .order_by("-opened", "merchant__name")[:PLATFORM_ROWS]
+    )
+    per_supplier = (
+        _with_first_response(Dispute.objects.all())
+        .values("supplier_id", "supplier__name", "supplier__slug", "supplier__verified")
+        .annotate(
+            opened=Count("pk", filter=opened_in),
+            open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
+            median_first_response=Median("first_response_hours", filter=opened_in),
+        )
+        .filter(opened__gt=0)
+    )
+    busiest = per_supplier.order_by("-opened", "supplier__name")[:PLATFORM_ROWS]
+    # A supplier that answered nothing in the period has no median: it shows among the
+    # busiest with its open disputes, not here.
+    slowest = per_supplier.filter(median_first_response__isnull=False).order_by(
+        F("median_first_response").desc(), "supplier__name"
+    )[:10]
+    now = timezone.now()
+    queue = Dispute.objects.filter(status=DisputeStatus.IN_ARBITRATION).aggregate(
+        waiting=Count("pk"),
+        oldest=Min("arbitration_requested_at"),
+        median_age=Median(HoursBetween(Value(now), F("arbitration_requested_at"))),
+    )
+    return {
+        "period": period,
+        "per_merchant": list(per_merchant),
+        "per_supplier": [_with_hours(row) for row in busiest],
+        "slowest_suppliers": [_with_hours(row) for row in slowest],
+        "queue": {
+            "waiting": queue["waiting"],
+            "oldest_hours": hours(
+                None if queue["oldest"] is None else (now - queue["oldest"]).total_seconds() / 3600
+            ),
+            "median_hours": hours(queue["median_age"]),
+        },
+    }
+
+
+def _with_hours(row: dict) -> dict:
+    return {**row, "median_first_response_hours": hours(row["median_first_response"])}

@@ -65,3 +65,20 @@ def test_owed_reminder_on_a_foreign_dispute_is_404(browser_as, disputes):
     dispute = disputes.in_state("resolution_accepted")
     response = browser_as("globex_owner").post("/app/disputes/owed/", {"dispute": str(dispute.pk)})
     assert response.status_code == 404
+
+
+def test_a_reminder_needs_money_still_owed(browser_as, disputes):
+    dispute = disputes.in_state("resolved")  # carried out: nothing owed
+    client = browser_as("acme_agent")
+    response = client.post("/app/disputes/owed/", {"dispute": str(dispute.pk)}, follow=True)
+    assert b"Nothing agreed is waiting to be paid" in response.content
+    with cross_tenant_scope(reason="test"):
+        assert not TimelineEvent.cross_tenant_objects.filter(
+            dispute=dispute, type="message", author_party="merchant"
+        ).exists()
+
+
+def test_viewer_cannot_send_a_reminder(browser_as, disputes):
+    dispute = disputes.in_state("resolution_accepted")
+    response = browser_as("acme_viewer").post("/app/disputes/owed/", {"dispute": str(dispute.pk)})
+    assert response.status_code == 403

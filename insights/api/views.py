@@ -3,6 +3,8 @@
 `?format=csv|xlsx` picks a file renderer through DRF's format override; errors stay JSON.
 """
 
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api.pagination import CursorPagination
 from core.api.views import MERCHANT, SUPPLIER, ScopedAPIView
+from core.errors import ValidationFailed
 from insights import exports, selectors
 from insights.api import serializers as s
 from insights.api.renderers import CSVRenderer, TableRenderer, XLSXRenderer
@@ -43,6 +46,15 @@ class AnalyticsView(ScopedAPIView):
         renderer = self.request.accepted_renderer
         name = f"{table.name}-{period.first_day}-{period.last_day}.{renderer.format}"
         return Response(table, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404 as error:
+            # DRF answers an unknown ?format= with 404; it is a bad parameter.
+            raise ValidationFailed(
+                field_errors={"format": [_("This format is not offered here.")]}
+            ) from error
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and self.wants_file:

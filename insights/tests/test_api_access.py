@@ -73,6 +73,13 @@ def test_a_bad_date_with_a_file_format_is_still_a_json_400(world):
     assert "from" in response.json()
 
 
+@pytest.mark.parametrize(("path", "file_format"), [(SUPPLIERS, "pdf"), (OVERVIEW, "csv")])
+def test_a_format_not_offered_is_400(world, path, file_format):
+    response = world.client("acme_owner").get(path, {"format": file_format})
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
 def test_the_default_period_is_the_last_90_days(world, time_machine):
     time_machine.move_to(datetime(2026, 5, 31, 12, tzinfo=UTC), tick=False)
     body = world.client("acme_owner").get(OVERVIEW).json()

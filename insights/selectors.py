@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -43,6 +44,7 @@ from disputes.selectors import DisputeFilters, dispute_list_for_merchant
 from insights.aggregates import HoursBetween, Median
 from insights.period import Period
 from orders.models import Order, OrderLine
+from suppliers.models import SupplierLink
 from suppliers.selectors import supplier_list_for_merchant
 
 HUNDRED = Decimal(100)
@@ -127,22 +129,28 @@ def _with_first_response(disputes: QuerySet) -> QuerySet:
 
 
 def _with_ship_timing(lines: QuerySet) -> QuerySet:
-    """Annotate each line with whether it shipped within its merchant's ship-reminder days.
+    """Annotate each line with its shipping time and its merchant's ship-reminder allowance.
 
-    The merchant's own setting is read inside the query, per line's merchant, so a supplier
-    across many merchants is judged by each one's rule. RuleSetting rows are the merchant's:
-    the subquery is bounded by the line's own merchant, never another's.
+    A supplier across many merchants is judged by each one's own rule. The merchants that
+    changed the rule are few and read once (those linked in the scope: the merchant itself,
+    or the supplier's merchants); every other line gets the rule's default.
     """
-    setting = (
+    default_days = SHIP_REMINDER.defaults().numbers[SHIP_REMINDER_NUMBER]
+    changed = (
         RuleSetting.cross_tenant_objects.filter(
-            merchant_id=OuterRef("merchant_id"), rule=SHIP_REMINDER.code
+            rule=SHIP_REMINDER.code, merchant_id__in=SupplierLink.objects.values("merchant_id")
         )
         .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
-        .values("days")[:1]
+        .exclude(days=default_days)
+        .exclude(days__isnull=True)
+        .values_list("merchant_id", "days")
     )
-    default_days = SHIP_REMINDER.defaults().numbers[SHIP_REMINDER_NUMBER]
+    allowance = [When(merchant_id=merchant_id, then=Value(days)) for merchant_id, days in changed]
+    allowed_days = (
+        Case(*allowance, default=Value(default_days)) if allowance else Value(default_days)
+    )
     return lines.annotate(
-        allowed_hours=Coalesce(Subquery(setting), Value(default_days)) * 24,
+        allowed_hours=ExpressionWrapper(allowed_days * 24, output_field=IntegerField()),
         ship_hours=HoursBetween(F("shipped_at"), F("order__placed_at")),
     )
 

@@ -155,6 +155,9 @@ class Dispute(TenantModel):
     arbitration_requested_at = models.DateTimeField(
         _("arbitration requested at"), null=True, blank=True
     )
+    # The supplier's first message, proposal (or answer to one) or fulfilment once its clock
+    # ran (see policies.response_clock_start); kept so response times need no timeline scan.
+    first_response_at = models.DateTimeField(_("supplier first answered at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("resolution accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -17,10 +17,8 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -33,12 +31,10 @@ from deadlines.defaults import SHIP_REMINDER
 from deadlines.models import RuleSetting
 from disputes.models import (
     Dispute,
+    DisputeLine,
     DisputeStatus,
-    EventType,
     LedgerEntry,
     LedgerSide,
-    Party,
-    TimelineEvent,
 )
 from disputes.selectors import DisputeFilters, dispute_list_for_merchant
 from insights.aggregates import HoursBetween, Median
@@ -52,12 +48,6 @@ CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 NOT_OPEN = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
-# What counts as the supplier answering: a message, a proposal (or its answer to one), or
-# carrying out the resolution.
-SUPPLIER_RESPONSE = Q(author_party=Party.SUPPLIER) & (
-    Q(type__in=[EventType.MESSAGE, EventType.PROPOSAL])
-    | Q(type=EventType.STATUS, data__code="fulfilled")
-)
 SHIP_REMINDER_NUMBER = "after_days"
 
 
@@ -111,21 +101,15 @@ def _reached_at(period: Period):
 
 
 def _with_first_response(disputes: QuerySet) -> QuerySet:
-    """Annotate hours from the supplier's clock start to its first response (or None).
+    """Annotate hours from the supplier's clock start to its first answer (or None).
 
-    The clock starts at opening, or when the evidence arrived for a reason that needs it.
+    The disputes domain stores the first answer (disputes.policies says what counts and when
+    the clock starts: opening, or the evidence's arrival for a reason that needs it).
     """
-    first = (
-        TimelineEvent.objects.filter(SUPPLIER_RESPONSE)
-        .filter(dispute_id=OuterRef("pk"), created_at__gte=OuterRef("response_start"))
-        .order_by("created_at")
-        .values("created_at")[:1]
+    clock_start = Case(
+        When(evidence_required=True, then=F("evidence_received_at")), default=F("opened_at")
     )
-    return disputes.annotate(
-        response_start=Case(
-            When(evidence_required=True, then=F("evidence_received_at")), default=F("opened_at")
-        )
-    ).annotate(first_response_hours=HoursBetween(Subquery(first), F("response_start")))
+    return disputes.annotate(first_response_hours=HoursBetween(F("first_response_at"), clock_start))
 
 
 def _with_ship_timing(lines: QuerySet) -> QuerySet:
@@ -363,35 +347,47 @@ def supplier_trend_for_merchant(*, supplier, period: Period) -> list[dict]:
 # Products.
 
 
-def product_rows_for_merchant(*, period: Period, supplier=None) -> QuerySet:
-    """Per sku: orders and disputes of the period, rate and the most frequent reason.
+def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
+    """Per sku: orders and disputes of the period and the most frequent reason, most
+    disputes first (then by sku).
 
-    A values() queryset ordered by most disputes first (then sku), ready for a cursor page.
+    Three grouped queries (orders per sku, disputes per sku, disputes per sku and reason);
+    Python only merges their rows, one per sku. A sku disputed in the period on an older
+    order is listed too, with the orders of the period (maybe none).
     """
-    opened_in = _between("dispute__opened_at", period)
-    placed_in = _between("order__placed_at", period)
-    lines = OrderLine.objects.filter(placed_in | opened_in)
+    lines = OrderLine.objects.filter(_between("order__placed_at", period))
+    disputed = DisputeLine.objects.filter(_between("dispute__opened_at", period))
     if supplier is not None:
         lines = lines.filter(supplier=supplier)
-    disputed = Dispute.objects.filter(_between("opened_at", period), lines__sku=OuterRef("sku"))
-    if supplier is not None:
         disputed = disputed.filter(supplier=supplier)
-    top_reason = (
-        disputed.values("reason")
-        .annotate(count=Count("pk", distinct=True))
-        .order_by("-count", "reason")
-        .values("reason")[:1]
-    )
-    return (
+    rows: dict[str, dict] = {}
+    ordered = (
         lines.values("sku")
-        .annotate(
-            title=Max("title"),
-            orders=Count("order_id", distinct=True, filter=placed_in),
-            disputes=Count("dispute", distinct=True, filter=opened_in),
-            top_reason=Subquery(top_reason),
-        )
-        .order_by("-disputes", "sku")
+        .annotate(title=Max("title"), orders=Count("order_id", distinct=True))
+        .order_by()
     )
+    for row in ordered:
+        rows[row["sku"]] = {**row, "disputes": 0, "top_reason": None}
+    counted = (
+        disputed.values(sku=F("order_line__sku"))
+        .annotate(title=Max("order_line__title"), disputes=Count("dispute_id", distinct=True))
+        .order_by()
+    )
+    for row in counted:
+        entry = rows.setdefault(
+            row["sku"], {"sku": row["sku"], "title": row["title"], "orders": 0, "top_reason": None}
+        )
+        entry["disputes"] = row["disputes"]
+    reasons = (
+        disputed.values(sku=F("order_line__sku"), reason=F("dispute__reason"))
+        .annotate(count=Count("dispute_id", distinct=True))
+        .order_by("sku", "-count", "reason")
+    )
+    for row in reasons:
+        entry = rows[row["sku"]]
+        if entry["top_reason"] is None:  # the first is the most frequent (ties: by code)
+            entry["top_reason"] = row["reason"]
+    return sorted(rows.values(), key=lambda row: (-row["disputes"], row["sku"]))
 
 
 def product_row(row: dict) -> dict:
@@ -411,11 +407,7 @@ def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
     Rows: sku, supplier, orders, disputes, dispute_rate, on_time_ship_rate; the skus come
     from the given supplier's lines in the period (at most 50, most disputed first).
     """
-    skus = list(
-        product_rows_for_merchant(period=period, supplier=supplier).values_list("sku", flat=True)[
-            :50
-        ]
-    )
+    skus = [row["sku"] for row in product_rows_for_merchant(period=period, supplier=supplier)][:50]
     rows = (
         _with_ship_timing(
             OrderLine.objects.filter(_between("order__placed_at", period), sku__in=skus)

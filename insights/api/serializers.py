@@ -78,6 +78,12 @@ class ProductRowSerializer(serializers.Serializer):
     top_reason = serializers.CharField(allow_null=True)
 
 
+class ProductRowsSerializer(serializers.Serializer):
+    results = ProductRowSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
 class LedgerExportRowSerializer(serializers.Serializer):
     dispute = serializers.IntegerField(help_text="The dispute's number.")
     supplier = serializers.CharField()

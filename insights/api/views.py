@@ -3,12 +3,15 @@
 `?format=csv|xlsx` picks a file renderer through DRF's format override; errors stay JSON.
 """
 
+import base64
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from core.api.pagination import CursorPagination
 from core.api.views import MERCHANT, SUPPLIER, ScopedAPIView
@@ -27,6 +30,57 @@ FILE_RESPONSES = {
     (200, exports.CSV_TYPE): OpenApiTypes.BINARY,
     (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
 }
+
+
+class ListPage:
+    """A page of a list computed whole (a few thousand grouped rows): an opaque cursor that
+    holds the offset, `page_size` up to 100, and the links of API.md's list shape."""
+
+    parameters = [
+        OpenApiParameter("cursor", str, description="From the previous page's next/previous."),
+        OpenApiParameter("page_size", int, description="Up to 100 (default 50)."),
+    ]
+    default_size = 50
+    max_size = 100
+
+    def __init__(self, request, rows: list):
+        self.request = request
+        self.offset = self._offset(request.query_params.get("cursor"))
+        try:
+            size = int(request.query_params.get("page_size") or self.default_size)
+        except ValueError:
+            size = self.default_size
+        self.size = min(max(size, 1), self.max_size)
+        self.rows = rows[self.offset : self.offset + self.size]
+        self.has_next = self.offset + self.size < len(rows)
+
+    def body(self, results: list) -> dict:
+        previous = max(self.offset - self.size, 0) if self.offset else None
+        return {
+            "results": results,
+            "next": self._link(self.offset + self.size) if self.has_next else None,
+            "previous": None if previous is None else self._link(previous),
+        }
+
+    def _link(self, offset: int) -> str:
+        url = self.request.build_absolute_uri()
+        if not offset:
+            return remove_query_param(url, "cursor")
+        cursor = base64.urlsafe_b64encode(f"o={offset}".encode()).decode()
+        return replace_query_param(url, "cursor", cursor)
+
+    @staticmethod
+    def _offset(cursor: str | None) -> int:
+        if not cursor:
+            return 0
+        try:
+            text = base64.urlsafe_b64decode(cursor.encode()).decode()
+            offset = int(text.removeprefix("o="))
+        except (ValueError, UnicodeError) as error:
+            raise ValidationFailed(field_errors={"cursor": [_("Invalid cursor.")]}) from error
+        if offset < 0 or not text.startswith("o="):
+            raise ValidationFailed(field_errors={"cursor": [_("Invalid cursor.")]})
+        return offset
 
 
 class AnalyticsView(ScopedAPIView):
@@ -90,17 +144,11 @@ class SupplierRowsView(FileAnalyticsView):
         return Response({"results": rows, "next": None, "previous": None})
 
 
-class ProductPagination(CursorPagination):
-    ordering = ("-disputes", "sku")
-
-
 class ProductRowsView(FileAnalyticsView):
-    pagination_class = ProductPagination
-
     @extend_schema(
         summary="Per sku, most disputes first",
-        parameters=[*PERIOD, FILE_FORMAT],
-        responses={200: s.ProductRowSerializer(many=True), **FILE_RESPONSES},
+        parameters=[*PERIOD, FILE_FORMAT, *ListPage.parameters],
+        responses={200: s.ProductRowsSerializer, **FILE_RESPONSES},
     )
     def get(self, request):
         period = self.period()
@@ -110,9 +158,8 @@ class ProductRowsView(FileAnalyticsView):
                 selectors.product_row(row) for row in rows[: exports.MAX_FILE_ROWS]
             )
             return self.file_response(table, period)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response([selectors.product_row(row) for row in page])
+        page = ListPage(request, rows)
+        return Response(page.body([selectors.product_row(row) for row in page.rows]))
 
 
 class LedgerPagination(CursorPagination):

@@ -158,6 +158,9 @@ def test_products_page_by_cursor(world, analytics_world):
     second = client.get(first["next"]).json()
     assert [row["sku"] for row in second["results"]] == ["SKU-C", "SKU-D"]
     assert second["next"] is None
+    back = client.get(second["previous"]).json()
+    assert [row["sku"] for row in back["results"]] == ["SKU-A", "SKU-B"]
+    assert client.get(PRODUCTS, {**PERIOD, "cursor": "bm9wZQ=="}).status_code == 400
 
 
 def test_supplier_scorecard_spans_its_merchants(world, analytics_world):

@@ -16,7 +16,7 @@ def backfill_first_response(apps, schema_editor):
     # The clock starts at opening, or when the evidence arrived for a reason that needs it.
     for evidence_required, clock_start in ((False, "opened_at"), (True, "evidence_received_at")):
         answers = (
-            TimelineEvent.objects.filter(
+            TimelineEvent._base_manager.filter(
                 Q(type__in=["message", "proposal"]) | Q(type="status", data__code="fulfilled"),
                 dispute_id=OuterRef("pk"),
                 author_party="supplier",
@@ -25,7 +25,7 @@ def backfill_first_response(apps, schema_editor):
             .order_by("created_at")
             .values("created_at")[:1]
         )
-        Dispute.objects.filter(
+        Dispute._base_manager.filter(
             evidence_required=evidence_required, first_response_at__isnull=True
         ).update(first_response_at=Subquery(answers))
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("disputes.api.urls")),
     path("", include("connectors.api.urls")),
+    path("", include("insights.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,8 @@ urlpatterns = [
     path("portal/orders/", include("orders.web.portal_urls")),
     path("app/disputes/", include("disputes.web.urls")),
     path("portal/disputes/", include("disputes.web.portal_urls")),
+    path("app/", include("insights.web.urls")),
+    path("portal/", include("insights.web.portal_urls")),
     path("app/settings/", include("deadlines.web.urls")),
     path("app/settings/", include("accounts.web.settings_urls")),
     path("app/settings/", include("notifications.web.settings_urls")),

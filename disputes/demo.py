@@ -78,6 +78,8 @@ STORIES = [
             (S, "propose", {"resolution": "reship", "fault": "supplier"}),
             (M, "accept", {}),
             (S, "fulfil", {"tracking_number": s10("40000001")}),
+            (M, "ledger", {"side": "customer", "kind": "reship_cost", "amount": Decimal("4.90")}),
+            (M, "ledger", {"side": "supplier", "kind": "reship_value", "amount": Decimal("15.00")}),
         ),
         shipped=s10("40000000"),
         delivered=True,
@@ -270,7 +272,11 @@ STORIES = [
         "refund",
         "customer_cancelled",
         "The customer cancelled before shipment.",
-        ((S, "propose", {"resolution": "refund"}), (M, "accept", {})),
+        (
+            (S, "propose", {"resolution": "refund"}),
+            (M, "accept", {}),
+            (M, "ledger", {"side": "customer", "kind": "refund", "amount": Decimal("29.00")}),
+        ),
         currency="EUR",
         country="DE",
     ),
@@ -298,6 +304,7 @@ STORIES = [
             (S, "propose", {"resolution": "store_credit", "amount": Decimal("10.00")}),
             (M, "accept", {}),
             (S, "fulfil", {"refund_reference": "CREDIT-GLX-771"}),
+            (M, "ledger", {"side": "customer", "kind": "coupon", "amount": Decimal("10.00")}),
         ),
         currency="EUR",
         country="DE",
@@ -425,6 +432,8 @@ def _play(story: Story, order: Order, merchant: Actor, supplier: Actor) -> None:
             services.proposal_accept(actor=actor, dispute=dispute, proposal=dispute.open_proposal)
         elif what == "fulfil":
             services.dispute_fulfil(actor=actor, dispute=dispute, **arguments)
+        elif what == "ledger":
+            services.ledger_entry_record(actor=actor, dispute=dispute, **arguments)
         elif what == "arbitration":
             services.dispute_escalate(actor=actor, dispute=dispute, to="arbitration", **arguments)
         elif what == "close":

@@ -164,6 +164,9 @@ class Dispute(TenantModel):
     )
     # Set once by the platform's decision, which is final: no second arbitration.
     arbitrated_at = models.DateTimeField(_("arbitrated at"), null=True, blank=True)
+    # The supplier's first message, proposal (or answer to one) or fulfilment once its clock
+    # ran (see policies.response_clock_start); kept so response times need no timeline scan.
+    first_response_at = models.DateTimeField(_("supplier first answered at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("resolution accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -529,3 +532,83 @@ class ArbitrationCase(Dispute):
         proxy = True
         verbose_name = _("arbitration case")
         verbose_name_plural = _("arbitration queue")
+
+
+class LedgerSide(models.TextChoices):
+    CUSTOMER = "customer", _("given to the customer")  # what the merchant paid out
+    SUPPLIER = "supplier", _("recovered from the supplier")  # what the merchant got back
+
+
+class LedgerKind(models.TextChoices):
+    REFUND = "refund", _("refund")
+    RESHIP_COST = "reship_cost", _("reship cost")
+    COUPON = "coupon", _("coupon")
+    STORE_CREDIT = "store_credit", _("store credit")
+    CREDIT = "credit", _("credit")
+    RESHIP_VALUE = "reship_value", _("value of a reship")
+    OTHER = "other", _("other")
+
+
+LEDGER_KINDS_BY_SIDE: dict[str, tuple[str, ...]] = {
+    LedgerSide.CUSTOMER: (
+        LedgerKind.REFUND,
+        LedgerKind.RESHIP_COST,
+        LedgerKind.COUPON,
+        LedgerKind.STORE_CREDIT,
+        LedgerKind.OTHER,
+    ),
+    LedgerSide.SUPPLIER: (
+        LedgerKind.REFUND,
+        LedgerKind.CREDIT,
+        LedgerKind.RESHIP_VALUE,
+        LedgerKind.OTHER,
+    ),
+}
+
+
+class LedgerEntry(TenantModel):
+    """One movement of money on a dispute's recovery ledger; merchant-only, never edited.
+
+    No `supplier` column: the tenant manager then shows a supplier no entry at all, so the
+    customer side can never reach one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="ledger_entries")
+    side = models.CharField(_("side"), max_length=10, choices=LedgerSide.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    author_party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The carried-out resolution that wrote this entry by itself (none for entries people
+    # record); unique, so a retried fulfilment never counts the same refund twice.
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "proposal"],
+                condition=Q(proposal__isnull=False),
+                name="ledger_one_entry_per_carried_out_resolution",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["dispute", "recorded_at"], name="ledger_dispute"),
+            models.Index(fields=["merchant", "recorded_at"], name="ledger_merchant_recorded"),
+        ]
+
+    def __str__(self):
+        return f"{self.side} {self.kind} {self.amount} {self.currency}"

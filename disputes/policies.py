@@ -10,6 +10,7 @@ from disputes.models import (
     CostBearer,
     CostDefault,
     DisputeStatus,
+    EventType,
     EvidenceRequirement,
     Fault,
     Party,
@@ -96,3 +97,19 @@ def cost_table(*, merchant_id) -> list[tuple[str, str, str, bool]]:
         else:
             table.append((fault, *DEFAULT_COSTS[fault], False))
     return table
+
+
+def is_supplier_answer(event_type: str, code: str = "") -> bool:
+    """What counts as the supplier answering: a message, a proposal (or its answer to one),
+    or carrying out the resolution."""
+    return event_type in (EventType.MESSAGE, EventType.PROPOSAL) or (
+        event_type == EventType.STATUS and code == "fulfilled"
+    )
+
+
+def response_clock_start(dispute):
+    """When the supplier's response time starts: opening, or the evidence's arrival for a
+    reason that needs it (None while it is awaited)."""
+    if dispute.evidence_required:
+        return dispute.evidence_received_at
+    return dispute.opened_at

@@ -6,19 +6,25 @@ A supplier never receives an internal row: the managers already refuse them (see
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import tenancy
 from core.errors import NotFound
 from disputes.models import (
+    MONEY_RESOLUTIONS,
     OPEN_STATUSES,
     Attachment,
     Dispute,
     DisputeLine,
     DisputeStatus,
+    LedgerEntry,
+    LedgerSide,
     Proposal,
+    ProposalStatus,
     TimelineEvent,
 )
 from orders.models import Order, OrderLine
@@ -203,3 +209,56 @@ def order_for_dispute(*, order_id) -> Order | None:
     """An order of the active merchant, by id; None for unknown, foreign or malformed ids."""
     pk = parse_uuid(order_id)
     return Order.objects.filter(pk=pk).first() if pk else None
+
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def _side_sum(side: str, prefix: str = ""):
+    return Coalesce(
+        Sum(f"{prefix}amount", filter=Q(**{f"{prefix}side": side})),
+        ZERO,
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def ledger_entry_list_for(*, dispute: Dispute) -> QuerySet:
+    """A dispute's ledger, oldest first (merchant only: suppliers see no entry at all)."""
+    return (
+        LedgerEntry.objects.filter(dispute=dispute)
+        .select_related("author_user", "author_organization")
+        .order_by("recorded_at", "id")
+    )
+
+
+def ledger_totals_for(*, dispute: Dispute) -> dict:
+    """customer_side, supplier_side and net_loss (customer minus supplier) in one query."""
+    totals = LedgerEntry.objects.filter(dispute=dispute).aggregate(
+        customer_side=_side_sum(LedgerSide.CUSTOMER), supplier_side=_side_sum(LedgerSide.SUPPLIER)
+    )
+    totals["net_loss"] = totals["customer_side"] - totals["supplier_side"]
+    return {"currency": dispute.currency, **totals}
+
+
+def ledger_owed_list() -> QuerySet:
+    """Money suppliers agreed to and have not paid yet, oldest agreement first.
+
+    An accepted money resolution not yet carried out: the dispute waits in
+    resolution_accepted; it leaves the list when the supplier carries it out.
+    """
+    return (
+        Dispute.objects.filter(
+            status=DisputeStatus.RESOLUTION_ACCEPTED,
+            resolution__status=ProposalStatus.ACCEPTED,
+            resolution__resolution__in=MONEY_RESOLUTIONS,
+            resolution__amount__gt=0,
+            resolution__fulfilled_at__isnull=True,
+        )
+        .select_related("supplier", "resolution")
+        .annotate(
+            agreed_at=F("resolution__decided_at"),
+            agreed=F("resolution__amount"),
+            recovered=_side_sum(LedgerSide.SUPPLIER, prefix="ledger_entries__"),
+        )
+        .annotate(owed=F("agreed") - F("recovered"))
+    )

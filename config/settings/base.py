@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "deadlines",
     "notifications",
     "connectors",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "disputes.models.ProposalStatus",
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
         "CostBearerEnum": "disputes.models.CostBearer",
+        "LedgerKindEnum": "disputes.models.LedgerKind",
+        "DisputeKindEnum": "disputes.models.DisputeKind",
     },
     # Served from our own static files: the docs work offline and under our CSP.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -12,6 +12,9 @@ from disputes.models import (
     Dispute,
     DisputeKind,
     Fault,
+    LedgerEntry,
+    LedgerKind,
+    LedgerSide,
     Party,
     Proposal,
     Reason,
@@ -176,7 +179,62 @@ class TimelineEventSerializer(serializers.ModelSerializer):
         return event_text(event)
 
 
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "side", "kind", "amount", "currency", "note", "recorded_at", "author"]
+        read_only_fields = fields
+
+    def get_author(self, entry) -> AuthorSerializer:
+        return {"party": entry.author_party, "name": author_name(entry, self.context["viewer"])}
+
+
+class LedgerTotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    customer_side = serializers.DecimalField(max_digits=14, decimal_places=2)
+    supplier_side = serializers.DecimalField(max_digits=14, decimal_places=2)
+    net_loss = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class LedgerSerializer(serializers.Serializer):
+    entries = LedgerEntrySerializer(many=True)
+    totals = LedgerTotalsSerializer()
+
+
+class DisputeRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField()
+
+
+class SupplierRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OwedSerializer(serializers.Serializer):
+    dispute = serializers.SerializerMethodField()
+    supplier = SupplierRefSerializer()
+    agreed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    recovered = serializers.DecimalField(max_digits=14, decimal_places=2)
+    owed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    agreed_at = serializers.DateTimeField()
+
+    def get_dispute(self, dispute) -> DisputeRefSerializer:
+        return {"id": str(dispute.pk), "number": dispute.number}
+
+
 # Inputs
+
+
+class LedgerEntryCreateSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=LedgerSide.choices)
+    kind = serializers.ChoiceField(choices=LedgerKind.choices)
+    # Checked by the service (positive, two places); parsed here so bad JSON types are 400.
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
 class DisputeCreateSerializer(serializers.Serializer):

@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from disputes.api.views import AttachmentDownloadView, DisputeViewSet
+from disputes.api.views import AttachmentDownloadView, DisputeViewSet, LedgerOwedView
 
 router = SimpleRouter()
 router.register("disputes", DisputeViewSet, basename="dispute")
 urlpatterns = [
     *router.urls,
+    path("ledger/owed/", LedgerOwedView.as_view(), name="api-ledger-owed"),
     path(
         "attachments/<uuid:pk>/download/",
         AttachmentDownloadView.as_view(),

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
 from core.api.pagination import CursorPagination
-from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedViewSet
-from core.errors import PermissionDenied, ValidationFailed
+from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedGenericAPIView, ScopedViewSet
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from disputes import selectors, services
 from disputes.api import serializers as s
 from disputes.downloads import attachment_response
@@ -344,6 +344,63 @@ class DisputeViewSet(ScopedViewSet):
         data = _valid(s.NoteSerializer, request)
         services.dispute_reopen(actor=self.actor, dispute=dispute, note=data.get("note", ""))
         return self._answer(dispute.pk)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The recovery ledger with its totals (merchant)",
+        request=None,
+        responses=s.LedgerSerializer,
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a ledger entry (merchant agent and up)",
+        request=s.LedgerEntryCreateSerializer,
+        responses={201: s.LedgerEntrySerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def ledger(self, request, pk=None):
+        if not self.organization.is_merchant:
+            # The ledger does not exist for a supplier: the merchant's money is not its business.
+            raise NotFound()
+        dispute = self._dispute()
+        context = {"viewer": self.organization}
+        if request.method == "GET":
+            body = {
+                "entries": s.LedgerEntrySerializer(
+                    selectors.ledger_entry_list_for(dispute=dispute), many=True, context=context
+                ).data,
+                "totals": s.LedgerTotalsSerializer(
+                    selectors.ledger_totals_for(dispute=dispute)
+                ).data,
+            }
+            return Response(body)
+        data = _valid(s.LedgerEntryCreateSerializer, request)
+        entry = services.ledger_entry_record(actor=self.actor, dispute=dispute, **data)
+        body = s.LedgerEntrySerializer(entry, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OwedPagination(CursorPagination):
+    ordering = ("agreed_at", "id")
+
+
+class LedgerOwedView(ScopedGenericAPIView):
+    """Money suppliers agreed to pay and have not paid yet (merchant; suppliers 404)."""
+
+    pagination_class = OwedPagination
+    serializer_class = s.OwedSerializer
+
+    def get_queryset(self):
+        return selectors.ledger_owed_list()
+
+    @extend_schema(
+        summary="Money owed by suppliers, oldest first", responses=s.OwedSerializer(many=True)
+    )
+    def get(self, request):
+        if not self.organization.is_merchant:
+            raise NotFound()
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.OwedSerializer(page, many=True).data)
 
 
 class AnyContentNegotiation(BaseContentNegotiation):

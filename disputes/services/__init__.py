@@ -12,6 +12,7 @@ from disputes.services.escalation import (
     dispute_cancel_for_missing_evidence,
     dispute_escalate,
 )
+from disputes.services.ledger import ledger_entry_record, ledger_reminder_send
 from disputes.services.merchant_policies import cost_default_set, evidence_policy_set
 from disputes.services.opening import dispute_open, dispute_open_for_overdue_shipping
 from disputes.services.proposals import (
@@ -39,6 +40,8 @@ __all__ = [
     "dispute_open_for_overdue_shipping",
     "dispute_reopen",
     "evidence_policy_set",
+    "ledger_entry_record",
+    "ledger_reminder_send",
     "proposal_accept",
     "proposal_create",
     "proposal_reject",

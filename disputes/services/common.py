@@ -123,7 +123,16 @@ class Change:
                 for attachment in attachments
             )
         self.events.append(event)
+        if actor.is_supplier and dispute.first_response_at is None:
+            self._note_first_response(event, code)
         return event
+
+    def _note_first_response(self, event: TimelineEvent, code: str) -> None:
+        # The supplier's first answer once its clock runs: a message sent while the
+        # merchant still owes the evidence does not count.
+        start = policies.response_clock_start(self.dispute)
+        if policies.is_supplier_answer(event.type, code) and start and event.created_at >= start:
+            self.set(first_response_at=event.created_at)
 
     def record_status(self, *, code: str, body: str = "", actor: Actor | None = None, **data):
         if self.previous_status != self.dispute.status:

@@ -23,6 +23,7 @@ from disputes.models import (
     ResolutionType,
 )
 from disputes.services.common import Change, locked
+from disputes.services.ledger import ledger_record_supplier_refund
 from disputes.services.opening import check_amount, lines_total
 from orders.services import shipment_create
 
@@ -234,6 +235,8 @@ def dispute_fulfil(
             details = {"refund_reference": refund_reference}
         resolution.fulfilled_at = now
         resolution.save(update_fields=["refund_reference", "shipment", "fulfilled_at"])
+        # The one place a carried-out supplier refund enters the recovery ledger.
+        ledger_record_supplier_refund(actor=actor, dispute=dispute, resolution=resolution)
         change.apply_status()
         change.record_status(code="fulfilled", resolution=resolution.resolution, **details)
         change.save()

@@ -112,7 +112,17 @@ class DisputeActionView(View):
 
 
 class MerchantDisputeActionView(MerchantSide, DisputeActionView):
-    pass
+    def do_ledger(self, dispute, _proposal_pk):
+        data = self._form(forms.LedgerEntryForm)
+        services.ledger_entry_record(
+            actor=self.actor,
+            dispute=dispute,
+            side="customer",
+            kind=data["kind"],
+            amount=data["amount"],
+            note=data["note"],
+        )
+        messages.success(self.request, _("Recorded in the ledger."))
 
 
 class SupplierDisputeActionView(SupplierSide, DisputeActionView):

@@ -1,15 +1,19 @@
 """Forms of the dashboard and the portal: they parse; the services decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import (
+    LEDGER_KINDS_BY_SIDE,
     PROPOSABLE_RESOLUTIONS,
     REASONS_BY_KIND,
     CostBearer,
     DisputeKind,
     DisputeStatus,
     Fault,
+    LedgerKind,
     Reason,
     ResolutionType,
 )
@@ -125,3 +129,15 @@ class EscalateForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class LedgerEntryForm(forms.Form):
+    """The customer side, as the dispute page records it (the supplier side comes by itself
+    from a carried-out refund, or over the API)."""
+
+    kind = forms.ChoiceField(
+        label=_("What the customer got"),
+        choices=[(value, LedgerKind(value).label) for value in LEDGER_KINDS_BY_SIDE["customer"]],
+    )
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), decimal_places=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", views.DisputeListView.as_view(), name="app-disputes"),
     path("new/", views.DisputeOpenView.as_view(), name="app-dispute-new"),
     path("rules/", views.DisputePolicyView.as_view(), name="app-dispute-policy"),
+    path("owed/", views.LedgerOwedView.as_view(), name="app-ledger-owed"),
     *dispute_patterns(
         "app",
         detail=views.MerchantDisputeDetailView,

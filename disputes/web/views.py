@@ -38,6 +38,7 @@ from orders.selectors import order_line_list_for_order, order_list_for_merchant
 from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_merchant
 
 PAGE_SIZE = 50
+OWED_PAGE_SIZE = 200
 INBOX_SIZE = 200
 
 
@@ -150,6 +151,46 @@ class DisputeDetailMixin:
 
 class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
     template_name = "app/disputes/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dispute = context["dispute"]
+        entries = list(selectors.ledger_entry_list_for(dispute=dispute))
+        viewer = self.request.organization
+        for entry in entries:
+            entry.author_name = author_name(entry, viewer)
+        context.update(
+            ledger_entries=entries,
+            ledger_totals=selectors.ledger_totals_for(dispute=dispute),
+            ledger_form=forms.LedgerEntryForm(),
+            can_record=self.actor.can_work,
+        )
+        return context
+
+
+class LedgerOwedView(MerchantSide, TemplateView):
+    """Money suppliers agreed to and have not paid, oldest first, with a reminder button."""
+
+    template_name = "app/disputes/owed.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        owed = selectors.ledger_owed_list().order_by("agreed_at", "id")
+        context.update(owed=owed[:OWED_PAGE_SIZE], can_write=self.actor.can_work)
+        return context
+
+    def post(self, request):
+        dispute = dispute_or_404(request.POST.get("dispute"))
+        try:
+            services.ledger_reminder_send(actor=self.actor, dispute=dispute)
+        except DomainError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Reminder posted on dispute #%(number)s.") % {"number": dispute.number},
+            )
+        return redirect("app-ledger-owed")
 
 
 class SupplierDisputeDetailView(SupplierSide, DisputeDetailMixin, TemplateView):

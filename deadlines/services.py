@@ -10,10 +10,12 @@ Domains call these (never the models):
 
 and attach each rule's action with `deadlines.registry.rule_action` (see there). The
 sweep, run every minute by Celery beat (`deadlines.sweep`) or by `manage.py
-sweep_deadlines`, locks due rows with SELECT … FOR UPDATE SKIP LOCKED, so several sweeps
-share the work; each row is marked fired and its action run in one savepoint of the
-batch's transaction: a crash rolls back both (nothing lost, nothing doubled) and a
-failing action rolls back alone and is retried later with backoff.
+sweep_deadlines`, claims a batch of due rows and marks them fired in one statement
+(UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)), so several sweeps share the
+work; the actions run in the batch's transaction, batched per merchant where the rule
+offers a batch action, each row in a savepoint otherwise: a crash rolls back the marks
+and the actions together (nothing lost, nothing doubled), and a failing action or an
+unreadable row rolls back alone while the rest of the batch goes on.
 """
 
 import logging
@@ -25,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,46 +170,127 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 — not security
 
 
-def _fire(deadline: Deadline, now: datetime) -> bool:
-    rule = registry._rules.get(deadline.rule)
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _claim(*, batch_size: int, now: datetime) -> list[str]:
+    """Lock and mark fired up to `batch_size` due rows in one statement; answer their ids.
+
+    Fired first, then the actions: an action that schedules the same rule again for the
+    same subject gets a fresh pending row instead of this one. The mark and the actions
+    commit together, so a worker that dies in between leaves the rows pending and
+    unlocked for the next sweep (nothing lost, nothing done twice). Only ids come back:
+    a row whose times Python cannot read (a year before 1) must not stop the batch here.
+    """
+    table = Deadline._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
+            WHERE id IN (
+                SELECT id FROM {table} WHERE state = %s AND run_at <= %s
+                ORDER BY run_at LIMIT %s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,  # noqa: S608 — the table name is the model's, every value a parameter
+            [DeadlineState.FIRED, timezone.now(), DeadlineState.PENDING, now, batch_size],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _load(ids: list) -> tuple[list[Deadline], list[tuple[Any, BaseException]]]:
+    """The claimed rows, and the ids of those that cannot be read with the error."""
+    rows = Deadline.cross_tenant_objects.select_related("merchant").order_by("run_at")
     try:
-        with transaction.atomic():
-            # Fired first, then the action: an action that schedules the same rule again
-            # for the same subject gets a fresh pending row instead of this one.
-            deadline.state = DeadlineState.FIRED
-            deadline.fired_at = timezone.now()
-            deadline.cancelled_at = None
-            deadline.save(update_fields=["state", "fired_at", "cancelled_at"])
+        return list(rows.filter(pk__in=ids)), []
+    except (ValueError, OverflowError, DatabaseError):
+        pass
+    # One row poisons the whole read: read them one by one to find it.
+    loaded, unreadable = [], []
+    for deadline_id in ids:
+        try:
+            with transaction.atomic():
+                loaded.extend(rows.filter(pk=deadline_id))
+        except (ValueError, OverflowError, DatabaseError) as error:
+            unreadable.append((deadline_id, error))
+    return loaded, unreadable
+
+
+def _run_one(rule, deadline: Deadline) -> BaseException | None:
+    try:
+        with transaction.atomic(), tenancy.organization_scope(deadline.merchant):
             if rule is None or rule.action is None:
                 raise LookupError(f"No action is attached to deadline rule {deadline.rule!r}.")
-            with tenancy.organization_scope(deadline.merchant):
-                rule.action(deadline)
-        return True
+            rule.action(deadline)
     except Exception as error:
-        # The savepoint rolled back the action's writes and the "fired" mark together.
+        # The savepoint rolled back the action's writes; the row goes back below.
         logger.exception("Deadline %s (%s) failed", deadline.pk, deadline.rule)
-        deadline.state = DeadlineState.PENDING
-        deadline.fired_at = None
-        deadline.attempts += 1
-        deadline.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if deadline.attempts >= settings.DEADLINE_MAX_ATTEMPTS:
-            deadline.state = DeadlineState.FAILED
-        else:
-            deadline.run_at = max(now, timezone.now()) + _retry_delay(deadline.attempts)
-        deadline.save(update_fields=["state", "fired_at", "attempts", "last_error", "run_at"])
-        return False
+        return error
+    return None
+
+
+def _run_actions(deadlines: list[Deadline]) -> list[tuple[Deadline, BaseException]]:
+    """Run the actions of the claimed rows; answer the rows whose action raised.
+
+    A rule with a batch action runs once per merchant for all its rows (one savepoint);
+    should the batch raise, its rows run one by one, so that only the culprit fails.
+    """
+    groups: dict[tuple[str, Any], list[Deadline]] = {}
+    for deadline in deadlines:
+        groups.setdefault((deadline.rule, deadline.merchant_id), []).append(deadline)
+    failed = []
+    for (code, _merchant_id), group in groups.items():
+        rule = registry._rules.get(code)
+        if rule is not None and rule.batch_action is not None:
+            try:
+                with transaction.atomic(), tenancy.organization_scope(group[0].merchant):
+                    rule.batch_action(group)
+                continue
+            except Exception:
+                logger.warning("Batch of deadline rule %s failed; one by one", code)
+        for deadline in group:
+            error = _run_one(rule, deadline)
+            if error is not None:
+                failed.append((deadline, error))
+    return failed
+
+
+def _mark_retry_or_failed(deadline: Deadline, error: BaseException, now: datetime) -> None:
+    attempts = deadline.attempts + 1
+    given_up = attempts >= settings.DEADLINE_MAX_ATTEMPTS
+    Deadline.cross_tenant_objects.filter(pk=deadline.pk).update(
+        state=DeadlineState.FAILED if given_up else DeadlineState.PENDING,
+        fired_at=None,
+        attempts=attempts,
+        last_error=_error_text(error),
+        run_at=deadline.run_at if given_up else max(now, timezone.now()) + _retry_delay(attempts),
+    )
+
+
+def _mark_unreadable(deadline_id, error: BaseException) -> None:
+    # A row that cannot even be read would fail the same way forever: give up at once.
+    logger.error("Deadline %s cannot be read and is given up: %s", deadline_id, error)
+    Deadline.cross_tenant_objects.filter(pk=deadline_id).update(
+        state=DeadlineState.FAILED,
+        fired_at=None,
+        attempts=F("attempts") + 1,
+        last_error=_error_text(error),
+    )
 
 
 def _sweep_batch(*, batch_size: int, now: datetime) -> tuple[int, int]:
     with transaction.atomic():
-        due = list(
-            Deadline.cross_tenant_objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("merchant")
-            .filter(state=DeadlineState.PENDING, run_at__lte=now)
-            .order_by("run_at")[:batch_size]
-        )
-        fired = sum(_fire(deadline, now) for deadline in due)
-    return len(due), fired
+        ids = _claim(batch_size=batch_size, now=now)
+        if not ids:
+            return 0, 0
+        deadlines, unreadable = _load(ids)
+        failed = _run_actions(deadlines)
+        for deadline, error in failed:
+            _mark_retry_or_failed(deadline, error, now)
+        for deadline_id, error in unreadable:
+            _mark_unreadable(deadline_id, error)
+    return len(ids), len(ids) - len(failed) - len(unreadable)
 
 
 def deadline_sweep(
@@ -215,8 +299,10 @@ def deadline_sweep(
     """Fire every pending deadline due at `now`; answer how many fired.
 
     Rows another sweep holds are skipped, not waited for. A batch commits as a whole, so
-    its length bounds the work a crash throws away. `time_budget` (seconds) stops starting
-    new batches, leaving the rest to the next tick.
+    its length bounds the work a crash throws away. A row whose action raises goes back
+    with a backoff (failed after DEADLINE_MAX_ATTEMPTS), a row that cannot be read is
+    failed at once; neither stops the batch. `time_budget` (seconds) stops starting new
+    batches, leaving the rest to the next tick.
     """
     now = now or timezone.now()
     started = time.monotonic()

@@ -12,10 +12,10 @@ and attach each rule's action with `deadlines.registry.rule_action` (see there).
 sweep, run every minute by Celery beat (`deadlines.sweep`) or by `manage.py
 sweep_deadlines`, claims a batch of due rows and marks them fired in one statement
 (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)), so several sweeps share the
-work; the actions run in the batch's transaction, batched per merchant where the rule
-offers a batch action, each row in a savepoint otherwise: a crash rolls back the marks
-and the actions together (nothing lost, nothing doubled), and a failing action or an
-unreadable row rolls back alone while the rest of the batch goes on.
+work; the actions run in the batch's transaction, one savepoint per rule and merchant
+(through the rule's batch action where it has one), row by row only after a failure: a
+crash rolls back the marks and the actions together (nothing lost, nothing doubled), and
+a failing action or an unreadable row rolls back alone while the rest goes on.
 """
 
 import logging
@@ -219,10 +219,8 @@ def _load(ids: list) -> tuple[list[Deadline], list[tuple[Any, BaseException]]]:
 
 def _run_one(rule, deadline: Deadline) -> BaseException | None:
     try:
-        with transaction.atomic(), tenancy.organization_scope(deadline.merchant):
-            if rule is None or rule.action is None:
-                raise LookupError(f"No action is attached to deadline rule {deadline.rule!r}.")
-            rule.action(deadline)
+        with transaction.atomic():
+            _run_group(rule, [deadline], batch=False)
     except Exception as error:
         # The savepoint rolled back the action's writes; the row goes back below.
         logger.exception("Deadline %s (%s) failed", deadline.pk, deadline.rule)
@@ -230,11 +228,25 @@ def _run_one(rule, deadline: Deadline) -> BaseException | None:
     return None
 
 
+def _run_group(rule, group: list[Deadline], *, batch: bool) -> None:
+    if rule is None or rule.action is None:
+        raise LookupError(f"No action is attached to deadline rule {group[0].rule!r}.")
+    with tenancy.organization_scope(group[0].merchant):
+        if batch and rule.batch_action is not None:
+            rule.batch_action(group)
+        else:
+            for deadline in group:
+                rule.action(deadline)
+
+
 def _run_actions(deadlines: list[Deadline]) -> list[tuple[Deadline, BaseException]]:
     """Run the actions of the claimed rows; answer the rows whose action raised.
 
-    A rule with a batch action runs once per merchant for all its rows (one savepoint);
-    should the batch raise, its rows run one by one, so that only the culprit fails.
+    The rows of one rule and one merchant run together in one savepoint (through the
+    rule's batch action when it has one). Should that raise, the savepoint rolls back
+    (with the on-commit work registered in it) and the rows run again one by one, each in
+    its own savepoint, so that only the culprit fails. Actions are idempotent and do their
+    I/O after commit, so running the others a second time is harmless.
     """
     groups: dict[tuple[str, Any], list[Deadline]] = {}
     for deadline in deadlines:
@@ -242,13 +254,12 @@ def _run_actions(deadlines: list[Deadline]) -> list[tuple[Deadline, BaseExceptio
     failed = []
     for (code, _merchant_id), group in groups.items():
         rule = registry._rules.get(code)
-        if rule is not None and rule.batch_action is not None:
-            try:
-                with transaction.atomic(), tenancy.organization_scope(group[0].merchant):
-                    rule.batch_action(group)
-                continue
-            except Exception:
-                logger.warning("Batch of deadline rule %s failed; one by one", code)
+        try:
+            with transaction.atomic():
+                _run_group(rule, group, batch=True)
+            continue
+        except Exception:
+            logger.warning("Deadlines of rule %s failed together; one by one now", code)
         for deadline in group:
             error = _run_one(rule, deadline)
             if error is not None:

@@ -282,6 +282,34 @@ def test_a_batch_action_runs_once_per_merchant_and_falls_back_to_rows_when_it_ra
     assert sorted(test_rules.fired_counts().values()) == [1, 1, 1]
 
 
+def test_one_failing_row_among_its_merchants_rows_leaves_the_others_fired_once(
+    world, test_rules, subject
+):
+    def touch_unless_bad(deadline):
+        test_rules.touch(deadline)
+        if deadline.key == "bad":
+            raise RuntimeError("this row is bad")
+
+    base = registry.rule_get(test_rules.TOUCH)
+    registry.register_rule(
+        base.__class__(
+            code="test.rows", label="Rows", numbers=base.numbers, action=touch_unless_bad
+        )
+    )
+    try:
+        for key in ("r1", "bad", "r2"):
+            services.deadline_schedule(
+                merchant=world.acme, rule="test.rows", subject=subject, key=key, due_at=NOW
+            )
+        assert services.deadline_sweep(now=NOW) == 2
+    finally:
+        registry.unregister_rule("test.rows")
+    states = dict(Deadline.cross_tenant_objects.values_list("key", "state"))
+    assert states == {"r1": "fired", "r2": "fired", "bad": "pending"}
+    # The rows ran together, rolled back, then one by one: each committed exactly once.
+    assert sorted(test_rules.fired_counts().values()) == [1, 1]
+
+
 def test_an_action_may_schedule_its_own_rule_again(world, test_rules, subject):
     def again(deadline):
         services.deadline_schedule(

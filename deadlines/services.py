@@ -7,6 +7,8 @@ Domains call these (never the models):
     deadline_schedule_many(*, merchant, rule, items, number=None, country=None) -> int
     deadline_cancel(*, subject, rule, key=None) -> int
     deadline_cancel_all_for(subject) -> int
+    deadline_cancel_many(*, subject, rules) -> int
+    DeadlinePlan(merchant=..., subject=...): cancel/schedule, cancellations in one UPDATE
 
 and attach each rule's action with `deadlines.registry.rule_action` (see there). The
 sweep, run every minute by Celery beat (`deadlines.sweep`) or by `manage.py
@@ -28,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,6 +162,43 @@ def deadline_cancel_all_for(subject) -> int:
     return Deadline.cross_tenant_objects.filter(
         state=DeadlineState.PENDING, **_subject_filter(subject)
     ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+
+
+def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) -> int:
+    """Withdraw the subject's pending deadlines of several (rule, key) at once, in one
+    UPDATE; a key of None means every key of that rule."""
+    wanted = Q()
+    for rule, key in rules:
+        wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
+    if not wanted:
+        return 0
+    return Deadline.cross_tenant_objects.filter(
+        wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
+    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+
+
+class DeadlinePlan:
+    """A subject's cancellations and schedules in one state change, with the cancellations
+    written together at `flush()`, or earlier when a rule they withdraw is scheduled afresh
+    (the new row must not be cancelled with the old one). A dispute's transition then costs
+    one UPDATE of its deadlines, or two, instead of one per rule it ends."""
+
+    def __init__(self, *, merchant, subject):
+        self.merchant, self.subject = merchant, subject
+        self._cancels: list[tuple[str, str | None]] = []
+
+    def cancel(self, *, rule: str, key: str | None = None) -> None:
+        self._cancels.append((rule, key))
+
+    def schedule(self, *, rule: str, **kwargs) -> Deadline | None:
+        if any(cancelled == rule for cancelled, _key in self._cancels):
+            self.flush()
+        return deadline_schedule(merchant=self.merchant, rule=rule, subject=self.subject, **kwargs)
+
+    def flush(self) -> None:
+        if self._cancels:
+            deadline_cancel_many(subject=self.subject, rules=self._cancels)
+            self._cancels = []
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from accounts.models import MERCHANT_MANAGERS
 from core import tenancy
+from core.bulk import copy_insert
 from core.errors import NotFound, PermissionDenied
 from deadlines import registry, selectors
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
@@ -143,7 +144,7 @@ def deadline_schedule_many(
             )
         )
     # The partial unique constraint on pending rows turns a repeat into a no-op.
-    Deadline.cross_tenant_objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    copy_insert(Deadline, rows, ignore_conflicts=True)
     return len(rows)
 
 

@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from core.bulk import copy_text
 from deadlines import registry
 from deadlines.models import Deadline, DeadlineState
 from disputes.models import (
@@ -113,7 +114,7 @@ MESSAGES = [
 NOTES = ["Customer is a repeat buyer.", "Check with the warehouse first.", "Escalate if no answer."]
 
 
-def uuid7_text(moment: datetime, rng: random.Random) -> str:
+def uuid7copy_text(moment: datetime, rng: random.Random) -> str:
     """A version 7 id for a row created at `moment` (core.ids.new_id with a given time)."""
     milliseconds = int(moment.timestamp() * 1000)
     value = (milliseconds & (2**48 - 1)) << 80 | rng.getrandbits(80)
@@ -121,26 +122,6 @@ def uuid7_text(moment: datetime, rng: random.Random) -> str:
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def _text(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    elif not isinstance(value, str):
-        return str(value)
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = (
-            value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "")
-        )
-    return value
 
 
 class CopyTable:
@@ -171,12 +152,12 @@ class CopyTable:
         if missing:
             raise ValueError(f"{self.table}: no value and no default for {missing}")
         self.columns = columns + [field.column for field in rest]
-        self.suffix = "".join("\t" + _text(value) for value in defaults) + "\n"
+        self.suffix = "".join("\t" + copy_text(value) for value in defaults) + "\n"
         self.buffer = io.StringIO()
         self.count = 0
 
     def add(self, *values) -> None:
-        self.buffer.write("\t".join(map(_text, values)) + self.suffix)
+        self.buffer.write("\t".join(map(copy_text, values)) + self.suffix)
         self.count += 1
 
     def flush(self, cursor) -> None:
@@ -522,7 +503,7 @@ class ChunkWriter:
         share = (serial + rng.random()) / self.orders_per_merchant
         placed_at = now - timedelta(seconds=HISTORY_SECONDS * (1 - share) + 60)
         recent = placed_at > now - timedelta(days=5)
-        order_id = uuid7_text(placed_at, rng)
+        order_id = uuid7copy_text(placed_at, rng)
         count = rng.choices(*LINES_PER_ORDER)[0]
         suppliers = rng.choices(tenant.suppliers, tenant.supplier_weights, k=1)
         if count > 1 and rng.random() < 0.2:
@@ -538,7 +519,7 @@ class ChunkWriter:
         shipped_at = placed_at + timedelta(hours=rng.uniform(6, 60))
         for number in range(count):
             supplier = suppliers[number % len(suppliers)]
-            line_id = uuid7_text(placed_at, rng)
+            line_id = uuid7copy_text(placed_at, rng)
             price = Decimal(rng.randint(500, 15_000)) / 100
             quantity = rng.choice((1, 1, 1, 2, 3))
             total += price * quantity
@@ -586,7 +567,7 @@ class ChunkWriter:
             return None
         delivered_at = shipped_at + timedelta(days=rng.uniform(4, 20))
         for supplier, lines in lines_by_supplier.items():
-            shipment_id = uuid7_text(shipped_at, rng)
+            shipment_id = uuid7copy_text(shipped_at, rng)
             self.shipments.add(
                 shipment_id,
                 merchant_id,
@@ -617,7 +598,7 @@ class ChunkWriter:
     def _deadline(self, rng, rule, subject_type, subject_id, key, start_at, days) -> None:
         due_at = start_at + timedelta(days=days)
         self.deadlines.add(
-            uuid7_text(start_at, rng),
+            uuid7copy_text(start_at, rng),
             self.tenant.merchant.pk,
             rule,
             subject_type,
@@ -643,7 +624,7 @@ class ChunkWriter:
         if is_open:
             # Open disputes are recent: the rules would have moved old ones on.
             opened_at = now - timedelta(seconds=rng.uniform(3600, 20 * 86_400))
-        dispute_id = uuid7_text(opened_at, rng)
+        dispute_id = uuid7copy_text(opened_at, rng)
         kind = DisputeKind.PROBLEM if rng.random() < 0.6 else DisputeKind.REFUND
         reason = rng.choice(REASONS_BY_KIND[kind])
         events = rng.randint(5, 50)
@@ -659,7 +640,7 @@ class ChunkWriter:
             DisputeStatus.RESOLVED,
             DisputeStatus.CLOSED,
         ):
-            proposal_id = uuid7_text(moments[len(moments) // 2], rng)
+            proposal_id = uuid7copy_text(moments[len(moments) // 2], rng)
             accepted = status != DisputeStatus.RESOLUTION_PROPOSED
             self.proposals.add(
                 proposal_id,
@@ -722,7 +703,7 @@ class ChunkWriter:
         )
         line = order["line_id"]
         self.dispute_lines.add(
-            uuid7_text(opened_at, rng), merchant_id, dispute_id, line, supplier.pk, is_open
+            uuid7copy_text(opened_at, rng), merchant_id, dispute_id, line, supplier.pk, is_open
         )
         self._timeline(rng, dispute_id, supplier, supplier_user, kind, reason, status, moments)
         self._notify(rng, dispute_id, number, supplier, supplier_user, opened_at)
@@ -761,7 +742,7 @@ class ChunkWriter:
             else:
                 user_id = organization_id = None
             self.events.add(
-                uuid7_text(moment, rng),
+                uuid7copy_text(moment, rng),
                 merchant_id,
                 dispute_id,
                 supplier.pk,
@@ -779,7 +760,7 @@ class ChunkWriter:
     def _notify(self, rng, dispute_id, number, supplier, supplier_user, opened_at) -> None:
         tenant = self.tenant
         merchant_id = tenant.merchant.pk
-        event_id = uuid7_text(opened_at, rng)
+        event_id = uuid7copy_text(opened_at, rng)
         title = f"Dispute #{number} opened"
         self.notification_events.add(
             event_id,
@@ -799,7 +780,7 @@ class ChunkWriter:
         for user_id, organization_id, url in readers:
             read = opened_at < self.now - timedelta(days=3) or rng.random() < 0.5
             self.notifications.add(
-                uuid7_text(opened_at, rng),
+                uuid7copy_text(opened_at, rng),
                 merchant_id,
                 event_id,
                 organization_id,

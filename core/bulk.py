@@ -41,6 +41,10 @@ def copy_insert(
     """
     if not objects:
         return
+    if connection.vendor != "postgresql":
+        # The embedded default (SQLite) has no COPY; its databases are small.
+        model._base_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
+        return
     fields = [field for field in model._meta.local_concrete_fields if not field.db_returning]
     buffer = io.StringIO()
     for instance in objects:

@@ -223,6 +223,8 @@ def _claim(*, batch_size: int, now: datetime) -> list[str]:
     unlocked for the next sweep (nothing lost, nothing done twice). Only ids come back:
     a row whose times Python cannot read (a year before 1) must not stop the batch here.
     """
+    if connection.vendor != "postgresql":
+        return _claim_in_two_statements(batch_size=batch_size, now=now)
     table = Deadline._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -237,6 +239,16 @@ def _claim(*, batch_size: int, now: datetime) -> list[str]:
             [DeadlineState.FIRED, timezone.now(), DeadlineState.PENDING, now, batch_size],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _claim_in_two_statements(*, batch_size: int, now: datetime) -> list:
+    # The embedded default (SQLite) has no row locks to skip: it runs one writer at a time.
+    due = Deadline.cross_tenant_objects.filter(state=DeadlineState.PENDING, run_at__lte=now)
+    ids = list(due.order_by("run_at").values_list("id", flat=True)[:batch_size])
+    Deadline.cross_tenant_objects.filter(pk__in=ids).update(
+        state=DeadlineState.FIRED, fired_at=timezone.now(), cancelled_at=None
+    )
+    return ids
 
 
 def _load(ids: list) -> tuple[list[Deadline], list[tuple[Any, BaseException]]]:

@@ -114,7 +114,7 @@ MESSAGES = [
 NOTES = ["Customer is a repeat buyer.", "Check with the warehouse first.", "Escalate if no answer."]
 
 
-def uuid7copy_text(moment: datetime, rng: random.Random) -> str:
+def uuid7_text(moment: datetime, rng: random.Random) -> str:
     """A version 7 id for a row created at `moment` (core.ids.new_id with a given time)."""
     milliseconds = int(moment.timestamp() * 1000)
     value = (milliseconds & (2**48 - 1)) << 80 | rng.getrandbits(80)
@@ -503,7 +503,7 @@ class ChunkWriter:
         share = (serial + rng.random()) / self.orders_per_merchant
         placed_at = now - timedelta(seconds=HISTORY_SECONDS * (1 - share) + 60)
         recent = placed_at > now - timedelta(days=5)
-        order_id = uuid7copy_text(placed_at, rng)
+        order_id = uuid7_text(placed_at, rng)
         count = rng.choices(*LINES_PER_ORDER)[0]
         suppliers = rng.choices(tenant.suppliers, tenant.supplier_weights, k=1)
         if count > 1 and rng.random() < 0.2:
@@ -519,7 +519,7 @@ class ChunkWriter:
         shipped_at = placed_at + timedelta(hours=rng.uniform(6, 60))
         for number in range(count):
             supplier = suppliers[number % len(suppliers)]
-            line_id = uuid7copy_text(placed_at, rng)
+            line_id = uuid7_text(placed_at, rng)
             price = Decimal(rng.randint(500, 15_000)) / 100
             quantity = rng.choice((1, 1, 1, 2, 3))
             total += price * quantity
@@ -567,7 +567,7 @@ class ChunkWriter:
             return None
         delivered_at = shipped_at + timedelta(days=rng.uniform(4, 20))
         for supplier, lines in lines_by_supplier.items():
-            shipment_id = uuid7copy_text(shipped_at, rng)
+            shipment_id = uuid7_text(shipped_at, rng)
             self.shipments.add(
                 shipment_id,
                 merchant_id,
@@ -598,7 +598,7 @@ class ChunkWriter:
     def _deadline(self, rng, rule, subject_type, subject_id, key, start_at, days) -> None:
         due_at = start_at + timedelta(days=days)
         self.deadlines.add(
-            uuid7copy_text(start_at, rng),
+            uuid7_text(start_at, rng),
             self.tenant.merchant.pk,
             rule,
             subject_type,
@@ -624,7 +624,7 @@ class ChunkWriter:
         if is_open:
             # Open disputes are recent: the rules would have moved old ones on.
             opened_at = now - timedelta(seconds=rng.uniform(3600, 20 * 86_400))
-        dispute_id = uuid7copy_text(opened_at, rng)
+        dispute_id = uuid7_text(opened_at, rng)
         kind = DisputeKind.PROBLEM if rng.random() < 0.6 else DisputeKind.REFUND
         reason = rng.choice(REASONS_BY_KIND[kind])
         events = rng.randint(5, 50)
@@ -640,7 +640,7 @@ class ChunkWriter:
             DisputeStatus.RESOLVED,
             DisputeStatus.CLOSED,
         ):
-            proposal_id = uuid7copy_text(moments[len(moments) // 2], rng)
+            proposal_id = uuid7_text(moments[len(moments) // 2], rng)
             accepted = status != DisputeStatus.RESOLUTION_PROPOSED
             self.proposals.add(
                 proposal_id,
@@ -703,7 +703,7 @@ class ChunkWriter:
         )
         line = order["line_id"]
         self.dispute_lines.add(
-            uuid7copy_text(opened_at, rng), merchant_id, dispute_id, line, supplier.pk, is_open
+            uuid7_text(opened_at, rng), merchant_id, dispute_id, line, supplier.pk, is_open
         )
         self._timeline(rng, dispute_id, supplier, supplier_user, kind, reason, status, moments)
         self._notify(rng, dispute_id, number, supplier, supplier_user, opened_at)
@@ -742,7 +742,7 @@ class ChunkWriter:
             else:
                 user_id = organization_id = None
             self.events.add(
-                uuid7copy_text(moment, rng),
+                uuid7_text(moment, rng),
                 merchant_id,
                 dispute_id,
                 supplier.pk,
@@ -760,7 +760,7 @@ class ChunkWriter:
     def _notify(self, rng, dispute_id, number, supplier, supplier_user, opened_at) -> None:
         tenant = self.tenant
         merchant_id = tenant.merchant.pk
-        event_id = uuid7copy_text(opened_at, rng)
+        event_id = uuid7_text(opened_at, rng)
         title = f"Dispute #{number} opened"
         self.notification_events.add(
             event_id,
@@ -780,7 +780,7 @@ class ChunkWriter:
         for user_id, organization_id, url in readers:
             read = opened_at < self.now - timedelta(days=3) or rng.random() < 0.5
             self.notifications.add(
-                uuid7copy_text(opened_at, rng),
+                uuid7_text(opened_at, rng),
                 merchant_id,
                 event_id,
                 organization_id,

@@ -13,13 +13,12 @@ import json
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from _setup import settings  # noqa: F401 — Django is set up on import
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import Organization, OrganizationKind, User
 from deadlines import registry, services
@@ -30,9 +29,8 @@ RULE = "bench.noop"
 CHUNK = 100_000
 
 
-def write_rows(*, merchant, subject, pending: int, due: int) -> None:
+def write_rows(*, merchant, subject, pending: int, due: int, now) -> None:
     content_type = ContentType.objects.get_for_model(User).pk
-    now = timezone.now()
     settings_json = json.dumps({"enabled": True, "numbers": {"after_hours": 1}, "options": {}})
     columns = (
         "id, merchant_id, rule, subject_type_id, subject_id, key, state, due_at, run_at, "
@@ -42,11 +40,12 @@ def write_rows(*, merchant, subject, pending: int, due: int) -> None:
         for start in range(0, pending, CHUNK):
             buffer = io.StringIO()
             for number in range(start, min(start + CHUNK, pending)):
-                # Due rows spread over the last day; the rest over the next thirty days.
+                # Due rows spread over the day before `now`; the rest over thirty days from a
+                # day after it, so that none falls due while the rows are being written.
                 if number < due:
                     moment = now - timedelta(seconds=(number * 7919) % 86_400 + 1)
                 else:
-                    moment = now + timedelta(seconds=(number * 7919) % (30 * 86_400) + 60)
+                    moment = now + timedelta(days=1, seconds=(number * 7919) % (30 * 86_400))
                 stamp = moment.isoformat()
                 buffer.write(
                     f"{uuid.uuid4()}\t{merchant.pk}\t{RULE}\t{content_type}\t{subject.pk}\t"
@@ -80,14 +79,18 @@ def main() -> None:
     subject, _created = User.objects.get_or_create(email="bench-deadlines@example.test")
     Deadline.cross_tenant_objects.filter(merchant=merchant).delete()
 
+    # One `now` for writing and sweeping, in the year 2000 before any other row of the
+    # database: the sweep fires exactly the rows written as due, and nothing else.
+    now = datetime(2000, 1, 15, tzinfo=UTC)
     started = time.perf_counter()
-    write_rows(merchant=merchant, subject=subject, pending=arguments.pending, due=arguments.due)
+    write_rows(
+        merchant=merchant, subject=subject, pending=arguments.pending, due=arguments.due, now=now
+    )
     print(
         f"wrote {arguments.pending:,} pending deadlines ({arguments.due:,} due) "
         f"in {time.perf_counter() - started:.1f} s"
     )
 
-    now = timezone.now()
     fired: list[int] = []
 
     def sweep():

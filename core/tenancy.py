@@ -6,6 +6,7 @@ set a scope fails loudly instead of reading every tenant's rows. Code that must 
 across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -14,6 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 
 class TenantScopeMissing(RuntimeError):
@@ -86,6 +89,12 @@ class TenantScopedManager(models.Manager):
         return queryset.filter(self.model.visible_to(scope.organization))
 
 
+@functools.cache
+def _choice_labels(field) -> dict:
+    # Keys are the stored values; labels stay lazy, so each call speaks the active language.
+    return {make_hashable(value): label for value, label in field.flatchoices}
+
+
 class TenantModel(models.Model):
     """A row owned by one merchant. Suppliers see it only where `visible_to` says so."""
 
@@ -102,6 +111,13 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
         base_manager_name = "cross_tenant_objects"
+
+    def _get_FIELD_display(self, field):
+        # Django rebuilds the field's whole choice list on every call, translating every
+        # label to hash it; a list page calls this several times per row. A cached
+        # value → lazy label map translates only the one label shown.
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
     @classmethod
     def visible_to(cls, organization) -> models.Q:

@@ -99,6 +99,7 @@ class RuleValues:
 
 
 DeadlineAction = Callable[["Deadline"], None]
+DeadlineBatchAction = Callable[[list["Deadline"]], None]
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ class Rule:
     enabled_by_default: bool = True
     # Run by the sweep, once, when a deadline of this rule falls due (see deadlines.services).
     action: DeadlineAction | None = None
+    # Optional: the same for many due rows of one merchant at once (say, one bulk insert
+    # instead of one per row). The sweep prefers it and falls back to `action` row by row
+    # when it raises, so a rule with a batch action still needs `action`.
+    batch_action: DeadlineBatchAction | None = None
     # Cross-field validation: takes the numbers, answers {field: message} for what is wrong.
     check: Callable[[dict[str, int]], dict[str, Any]] | None = field(default=None)
     # Where lists show the rule: DESIGN.md's table order, across the domains that own rules.

@@ -7,13 +7,17 @@ Domains call these (never the models):
     deadline_schedule_many(*, merchant, rule, items, number=None, party=None) -> int
     deadline_cancel(*, subject, rule, key=None) -> int
     deadline_cancel_all_for(subject) -> int
+    deadline_cancel_many(*, subject, rules) -> int
+    DeadlinePlan(merchant=..., subject=...): cancel/schedule, cancellations in one UPDATE
 
 and attach each rule's action with `deadlines.registry.rule_action` (see there). The
 sweep, run every minute by Celery beat (`deadlines.sweep`) or by `manage.py
-sweep_deadlines`, locks due rows with SELECT … FOR UPDATE SKIP LOCKED, so several sweeps
-share the work; each row is marked fired and its action run in one savepoint of the
-batch's transaction: a crash rolls back both (nothing lost, nothing doubled) and a
-failing action rolls back alone and is retried later with backoff.
+sweep_deadlines`, claims a batch of due rows and marks them fired in one statement
+(UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)), so several sweeps share the
+work; the actions run in the batch's transaction, one savepoint per rule and merchant
+(through the rule's batch action where it has one), row by row only after a failure: a
+crash rolls back the marks and the actions together (nothing lost, nothing doubled), and
+a failing action or an unreadable row rolls back alone while the rest goes on.
 """
 
 import logging
@@ -25,7 +29,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +38,7 @@ from accounts.actors import Actor
 from accounts.models import MERCHANT_MANAGERS, AuditAction
 from accounts.services import audit_record
 from core import tenancy
+from core.bulk import copy_insert
 from core.errors import NotFound, PermissionDenied
 from deadlines import registry, selectors
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
@@ -146,7 +152,7 @@ def deadline_schedule_many(
             )
         )
     # The partial unique constraint on pending rows turns a repeat into a no-op.
-    Deadline.cross_tenant_objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    copy_insert(Deadline, rows, ignore_conflicts=True)
     return len(rows)
 
 
@@ -167,6 +173,43 @@ def deadline_cancel_all_for(subject) -> int:
     ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
+def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) -> int:
+    """Withdraw the subject's pending deadlines of several (rule, key) at once, in one
+    UPDATE; a key of None means every key of that rule."""
+    wanted = Q()
+    for rule, key in rules:
+        wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
+    if not wanted:
+        return 0
+    return Deadline.cross_tenant_objects.filter(
+        wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
+    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+
+
+class DeadlinePlan:
+    """A subject's cancellations and schedules in one state change, with the cancellations
+    written together at `flush()`, or earlier when a rule they withdraw is scheduled afresh
+    (the new row must not be cancelled with the old one). A dispute's transition then costs
+    one UPDATE of its deadlines, or two, instead of one per rule it ends."""
+
+    def __init__(self, *, merchant, subject):
+        self.merchant, self.subject = merchant, subject
+        self._cancels: list[tuple[str, str | None]] = []
+
+    def cancel(self, *, rule: str, key: str | None = None) -> None:
+        self._cancels.append((rule, key))
+
+    def schedule(self, *, rule: str, **kwargs) -> Deadline | None:
+        if any(cancelled == rule for cancelled, _key in self._cancels):
+            self.flush()
+        return deadline_schedule(merchant=self.merchant, rule=rule, subject=self.subject, **kwargs)
+
+    def flush(self) -> None:
+        if self._cancels:
+            deadline_cancel_many(subject=self.subject, rules=self._cancels)
+            self._cancels = []
+
+
 def _retry_delay(attempts: int) -> timedelta:
     base = settings.DEADLINE_RETRY_BASE_SECONDS
     ceiling = settings.DEADLINE_RETRY_MAX_SECONDS
@@ -175,46 +218,150 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 — not security
 
 
-def _fire(deadline: Deadline, now: datetime) -> bool:
-    rule = registry._rules.get(deadline.rule)
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _claim(*, batch_size: int, now: datetime) -> list[str]:
+    """Lock and mark fired up to `batch_size` due rows in one statement; answer their ids.
+
+    Fired first, then the actions: an action that schedules the same rule again for the
+    same subject gets a fresh pending row instead of this one. The mark and the actions
+    commit together, so a worker that dies in between leaves the rows pending and
+    unlocked for the next sweep (nothing lost, nothing done twice). Only ids come back:
+    a row whose times Python cannot read (a year before 1) must not stop the batch here.
+    """
+    if connection.vendor != "postgresql":
+        return _claim_in_two_statements(batch_size=batch_size, now=now)
+    table = Deadline._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
+            WHERE id IN (
+                SELECT id FROM {table} WHERE state = %s AND run_at <= %s
+                ORDER BY run_at LIMIT %s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,  # noqa: S608 — the table name is the model's, every value a parameter
+            [DeadlineState.FIRED, timezone.now(), DeadlineState.PENDING, now, batch_size],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _claim_in_two_statements(*, batch_size: int, now: datetime) -> list:
+    # The embedded default (SQLite) has no row locks to skip: it runs one writer at a time.
+    due = Deadline.cross_tenant_objects.filter(state=DeadlineState.PENDING, run_at__lte=now)
+    ids = list(due.order_by("run_at").values_list("id", flat=True)[:batch_size])
+    Deadline.cross_tenant_objects.filter(pk__in=ids).update(
+        state=DeadlineState.FIRED, fired_at=timezone.now(), cancelled_at=None
+    )
+    return ids
+
+
+def _load(ids: list) -> tuple[list[Deadline], list[tuple[Any, BaseException]]]:
+    """The claimed rows, and the ids of those that cannot be read with the error."""
+    rows = Deadline.cross_tenant_objects.select_related("merchant").order_by("run_at")
+    try:
+        return list(rows.filter(pk__in=ids)), []
+    except (ValueError, OverflowError, DatabaseError):
+        pass
+    # One row poisons the whole read: read them one by one to find it.
+    loaded, unreadable = [], []
+    for deadline_id in ids:
+        try:
+            with transaction.atomic():
+                loaded.extend(rows.filter(pk=deadline_id))
+        except (ValueError, OverflowError, DatabaseError) as error:
+            unreadable.append((deadline_id, error))
+    return loaded, unreadable
+
+
+def _run_one(rule, deadline: Deadline) -> BaseException | None:
     try:
         with transaction.atomic():
-            # Fired first, then the action: an action that schedules the same rule again
-            # for the same subject gets a fresh pending row instead of this one.
-            deadline.state = DeadlineState.FIRED
-            deadline.fired_at = timezone.now()
-            deadline.cancelled_at = None
-            deadline.save(update_fields=["state", "fired_at", "cancelled_at"])
-            if rule is None or rule.action is None:
-                raise LookupError(f"No action is attached to deadline rule {deadline.rule!r}.")
-            with tenancy.organization_scope(deadline.merchant):
-                rule.action(deadline)
-        return True
+            _run_group(rule, [deadline], batch=False)
     except Exception as error:
-        # The savepoint rolled back the action's writes and the "fired" mark together.
+        # The savepoint rolled back the action's writes; the row goes back below.
         logger.exception("Deadline %s (%s) failed", deadline.pk, deadline.rule)
-        deadline.state = DeadlineState.PENDING
-        deadline.fired_at = None
-        deadline.attempts += 1
-        deadline.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if deadline.attempts >= settings.DEADLINE_MAX_ATTEMPTS:
-            deadline.state = DeadlineState.FAILED
+        return error
+    return None
+
+
+def _run_group(rule, group: list[Deadline], *, batch: bool) -> None:
+    if rule is None or rule.action is None:
+        raise LookupError(f"No action is attached to deadline rule {group[0].rule!r}.")
+    with tenancy.organization_scope(group[0].merchant):
+        if batch and rule.batch_action is not None:
+            rule.batch_action(group)
         else:
-            deadline.run_at = max(now, timezone.now()) + _retry_delay(deadline.attempts)
-        deadline.save(update_fields=["state", "fired_at", "attempts", "last_error", "run_at"])
-        return False
+            for deadline in group:
+                rule.action(deadline)
+
+
+def _run_actions(deadlines: list[Deadline]) -> list[tuple[Deadline, BaseException]]:
+    """Run the actions of the claimed rows; answer the rows whose action raised.
+
+    The rows of one rule and one merchant run together in one savepoint (through the
+    rule's batch action when it has one). Should that raise, the savepoint rolls back
+    (with the on-commit work registered in it) and the rows run again one by one, each in
+    its own savepoint, so that only the culprit fails. Actions are idempotent and do their
+    I/O after commit, so running the others a second time is harmless.
+    """
+    groups: dict[tuple[str, Any], list[Deadline]] = {}
+    for deadline in deadlines:
+        groups.setdefault((deadline.rule, deadline.merchant_id), []).append(deadline)
+    failed = []
+    for (code, _merchant_id), group in groups.items():
+        rule = registry._rules.get(code)
+        try:
+            with transaction.atomic():
+                _run_group(rule, group, batch=True)
+            continue
+        except Exception:
+            logger.warning("Deadlines of rule %s failed together; one by one now", code)
+        for deadline in group:
+            error = _run_one(rule, deadline)
+            if error is not None:
+                failed.append((deadline, error))
+    return failed
+
+
+def _mark_retry_or_failed(deadline: Deadline, error: BaseException, now: datetime) -> None:
+    attempts = deadline.attempts + 1
+    given_up = attempts >= settings.DEADLINE_MAX_ATTEMPTS
+    Deadline.cross_tenant_objects.filter(pk=deadline.pk).update(
+        state=DeadlineState.FAILED if given_up else DeadlineState.PENDING,
+        fired_at=None,
+        attempts=attempts,
+        last_error=_error_text(error),
+        run_at=deadline.run_at if given_up else max(now, timezone.now()) + _retry_delay(attempts),
+    )
+
+
+def _mark_unreadable(deadline_id, error: BaseException) -> None:
+    # A row that cannot even be read would fail the same way forever: give up at once.
+    logger.error("Deadline %s cannot be read and is given up: %s", deadline_id, error)
+    Deadline.cross_tenant_objects.filter(pk=deadline_id).update(
+        state=DeadlineState.FAILED,
+        fired_at=None,
+        attempts=F("attempts") + 1,
+        last_error=_error_text(error),
+    )
 
 
 def _sweep_batch(*, batch_size: int, now: datetime) -> tuple[int, int]:
     with transaction.atomic():
-        due = list(
-            Deadline.cross_tenant_objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("merchant")
-            .filter(state=DeadlineState.PENDING, run_at__lte=now)
-            .order_by("run_at")[:batch_size]
-        )
-        fired = sum(_fire(deadline, now) for deadline in due)
-    return len(due), fired
+        ids = _claim(batch_size=batch_size, now=now)
+        if not ids:
+            return 0, 0
+        deadlines, unreadable = _load(ids)
+        failed = _run_actions(deadlines)
+        for deadline, error in failed:
+            _mark_retry_or_failed(deadline, error, now)
+        for deadline_id, error in unreadable:
+            _mark_unreadable(deadline_id, error)
+    return len(ids), len(ids) - len(failed) - len(unreadable)
 
 
 def deadline_sweep(
@@ -223,8 +370,10 @@ def deadline_sweep(
     """Fire every pending deadline due at `now`; answer how many fired.
 
     Rows another sweep holds are skipped, not waited for. A batch commits as a whole, so
-    its length bounds the work a crash throws away. `time_budget` (seconds) stops starting
-    new batches, leaving the rest to the next tick.
+    its length bounds the work a crash throws away. A row whose action raises goes back
+    with a backoff (failed after DEADLINE_MAX_ATTEMPTS), a row that cannot be read is
+    failed at once; neither stops the batch. `time_budget` (seconds) stops starting new
+    batches, leaving the rest to the next tick.
     """
     now = now or timezone.now()
     started = time.monotonic()

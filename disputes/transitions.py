@@ -249,10 +249,21 @@ def check(dispute, actor: Actor, action: str) -> str:
 
 
 def allowed_actions(dispute, actor: Actor) -> list[str]:
-    """What the caller may do now, in API.md's words; computed from TABLE alone."""
-    if not actor.can_work:
+    """What the caller may do now, in API.md's words; computed from TABLE alone.
+
+    The same answer as `refusal(...) is None` for each action, without wording a refusal
+    only to drop it (a list computes this for every row).
+    """
+    if not actor.can_work or not is_party(dispute, actor):
         return []
-    return [action for action in API_ACTIONS if refusal(dispute, actor, action) is None]
+    moves = TABLE[dispute.status]
+    return [
+        action
+        for action in API_ACTIONS
+        if (move := moves.get(action)) is not None
+        and actor.party in move.by
+        and all(_guard(name, dispute, actor) is None for name in move.when)
+    ]
 
 
 def can(dispute, actor: Actor, action: str) -> bool:

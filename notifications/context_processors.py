@@ -4,6 +4,10 @@ from django.utils.functional import SimpleLazyObject
 
 from notifications import selectors
 
+# The bell says "99+" past this: every page shows it, and counting a forgotten inbox of
+# thousands on each one would cost more than the page.
+BELL_LIMIT = 99
+
 
 class Bell:
     """What the header's bell needs; the count is read only when a template shows it."""
@@ -19,8 +23,14 @@ class Bell:
     @property
     def unread(self) -> int:
         if not hasattr(self, "_unread"):
-            self._unread = selectors.notification_unread_count(user=self._request.user)
+            self._unread = selectors.notification_unread_count(
+                user=self._request.user, limit=BELL_LIMIT
+            )
         return self._unread
+
+    @property
+    def unread_text(self) -> str:
+        return f"{BELL_LIMIT}+" if self.unread > BELL_LIMIT else str(self.unread)
 
 
 def notification_bell(request):

@@ -1,6 +1,8 @@
 import pytest
+from django.utils import translation
 
 from core.tenancy import TenantScopeMissing, cross_tenant_scope, organization_scope
+from disputes.models import Dispute
 from suppliers.models import SupplierLink
 
 
@@ -50,3 +52,12 @@ def test_related_managers_are_scoped_too(world):
 def test_organization_scope_needs_an_organization():
     with pytest.raises(ValueError, match="cross_tenant_scope"), organization_scope(None):
         pass
+
+
+def test_choice_labels_follow_the_active_language_and_unknown_values_show_as_stored():
+    dispute = Dispute(reason="damaged", status="no-such-status")
+    with translation.override("es"):
+        assert dispute.get_reason_display() == "Producto defectuoso o dañado"
+    with translation.override("en"):
+        assert dispute.get_reason_display() == "Product defective or damaged"
+    assert dispute.get_status_display() == "no-such-status"

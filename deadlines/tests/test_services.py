@@ -233,6 +233,84 @@ def test_a_failing_action_rolls_back_and_is_retried_with_backoff_then_given_up(
     assert ok.state == DeadlineState.FIRED
 
 
+def test_a_batch_action_runs_once_per_merchant_and_falls_back_to_rows_when_it_raises(
+    world, test_rules, subject
+):
+    batches = []
+
+    def batch(deadlines):
+        batches.append(sorted(deadline.key for deadline in deadlines))
+        for deadline in deadlines:
+            test_rules.touch(deadline)
+        if any(deadline.key == "bad" for deadline in deadlines):
+            raise RuntimeError("one row of the batch is bad")
+
+    def one(deadline):
+        if deadline.key == "bad":
+            raise RuntimeError("this row is bad")
+        test_rules.touch(deadline)
+
+    base = registry.rule_get(test_rules.TOUCH)
+    registry.register_rule(
+        base.__class__(
+            code="test.batch",
+            label="Batch",
+            numbers=base.numbers,
+            action=one,
+            batch_action=batch,
+        )
+    )
+    try:
+        for merchant, key in [(world.acme, "a1"), (world.acme, "a2"), (world.globex, "bad")]:
+            services.deadline_schedule(
+                merchant=merchant, rule="test.batch", subject=subject, key=key, due_at=NOW
+            )
+        services.deadline_schedule(
+            merchant=world.globex, rule="test.batch", subject=subject, key="g1", due_at=NOW
+        )
+        assert services.deadline_sweep(now=NOW) == 3
+    finally:
+        registry.unregister_rule("test.batch")
+    # One batch per merchant; the failing batch rolled back and ran again row by row.
+    assert sorted(batches) == [["a1", "a2"], ["bad", "g1"]]
+    states = dict(Deadline.cross_tenant_objects.values_list("key", "state"))
+    assert states == {
+        "a1": DeadlineState.FIRED,
+        "a2": DeadlineState.FIRED,
+        "g1": DeadlineState.FIRED,
+        "bad": DeadlineState.PENDING,
+    }
+    assert sorted(test_rules.fired_counts().values()) == [1, 1, 1]
+
+
+def test_one_failing_row_among_its_merchants_rows_leaves_the_others_fired_once(
+    world, test_rules, subject
+):
+    def touch_unless_bad(deadline):
+        test_rules.touch(deadline)
+        if deadline.key == "bad":
+            raise RuntimeError("this row is bad")
+
+    base = registry.rule_get(test_rules.TOUCH)
+    registry.register_rule(
+        base.__class__(
+            code="test.rows", label="Rows", numbers=base.numbers, action=touch_unless_bad
+        )
+    )
+    try:
+        for key in ("r1", "bad", "r2"):
+            services.deadline_schedule(
+                merchant=world.acme, rule="test.rows", subject=subject, key=key, due_at=NOW
+            )
+        assert services.deadline_sweep(now=NOW) == 2
+    finally:
+        registry.unregister_rule("test.rows")
+    states = dict(Deadline.cross_tenant_objects.values_list("key", "state"))
+    assert states == {"r1": "fired", "r2": "fired", "bad": "pending"}
+    # The rows ran together, rolled back, then one by one: each committed exactly once.
+    assert sorted(test_rules.fired_counts().values()) == [1, 1]
+
+
 def test_an_action_may_schedule_its_own_rule_again(world, test_rules, subject):
     def again(deadline):
         services.deadline_schedule(

@@ -15,7 +15,7 @@ from accounts.actors import Actor
 from core.errors import InvalidTransition, NotFound
 from deadlines.models import Deadline
 from deadlines.selectors import deadline_list_for_subject
-from deadlines.services import deadline_cancel, deadline_cancel_all_for, deadline_schedule
+from deadlines.services import DeadlinePlan, deadline_cancel_all_for
 from disputes import policies
 from disputes.deadline_rules import (
     AUTO_CLOSE,
@@ -97,14 +97,14 @@ def _tracking_says_delivered(dispute: Dispute) -> bool:
     ).exists()
 
 
-def _schedule(dispute, rule, **kwargs) -> Deadline | None:
-    return deadline_schedule(merchant=dispute.merchant, rule=rule, subject=dispute, **kwargs)
+def _schedule(plan: DeadlinePlan, rule, **kwargs) -> Deadline | None:
+    return plan.schedule(rule=rule, **kwargs)
 
 
-def _schedule_for_supplier(dispute, rule) -> Deadline | None:
+def _schedule_for_supplier(plan: DeadlinePlan, dispute, rule) -> Deadline | None:
     # The supplier must act (reship or refund): its business days, in its country and time
     # zone, from its local date (DESIGN.md, "Deadlines").
-    return _schedule(dispute, rule, party=dispute.supplier)
+    return _schedule(plan, rule, party=dispute.supplier)
 
 
 def deadlines_plan(change) -> tuple:
@@ -119,6 +119,8 @@ def deadlines_plan(change) -> tuple:
         deadline_cancel_all_for(dispute)
         return None, None
     now_values = snapshot(dispute)
+    # The rules this state ends are withdrawn together (see DeadlinePlan).
+    plan = DeadlinePlan(merchant=dispute.merchant, subject=dispute)
     entering = before["status"] != status
     opening = before["status"] == ""
     # Opening, reopening and problem → refund start the clocks again.
@@ -126,7 +128,7 @@ def deadlines_plan(change) -> tuple:
 
     supplier_starts_at = None
     if opening and dispute.reason == Reason.NOT_RECEIVED and _tracking_says_delivered(dispute):
-        wait = _schedule(dispute, DELIVERED_NOT_RECEIVED)
+        wait = _schedule(plan, DELIVERED_NOT_RECEIVED)
         if wait is not None:
             change.record(
                 EventType.DEADLINE,
@@ -146,16 +148,16 @@ def deadlines_plan(change) -> tuple:
             St.RESOLUTION_ACCEPTED,
         )
         if change.was_waiting_on != Party.SUPPLIER or restart or not was_asked:
-            deadline_cancel(subject=dispute, rule=SUPPLIER_RESPONSE)
+            plan.cancel(rule=SUPPLIER_RESPONSE)
             remind = _schedule(
-                dispute,
+                plan,
                 SUPPLIER_RESPONSE,
                 number="remind_after_hours",
                 key="remind",
                 start_at=supplier_starts_at,
             )
             _schedule(
-                dispute,
+                plan,
                 SUPPLIER_RESPONSE,
                 number="escalate_after_hours",
                 key="escalate",
@@ -165,52 +167,53 @@ def deadlines_plan(change) -> tuple:
         else:
             respond_by = dispute.respond_by  # a second merchant message buys no time
     else:
-        deadline_cancel(subject=dispute, rule=SUPPLIER_RESPONSE)
+        plan.cancel(rule=SUPPLIER_RESPONSE)
 
     if dispute.kind == DisputeKind.PROBLEM and status != St.RESOLVED:
         if restart:
-            deadline_cancel(subject=dispute, rule=PROBLEM_DEADLINE)
-            _schedule(dispute, PROBLEM_DEADLINE)
+            plan.cancel(rule=PROBLEM_DEADLINE)
+            _schedule(plan, PROBLEM_DEADLINE)
     else:
-        deadline_cancel(subject=dispute, rule=PROBLEM_DEADLINE)
+        plan.cancel(rule=PROBLEM_DEADLINE)
 
     verified = is_verified_claim(now_values) and status not in (St.RESOLVED, St.IN_ARBITRATION)
     if verified and (
         restart or not is_verified_claim(before) or (entering and _was_paused(before))
     ):
-        deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
-        _schedule_for_supplier(dispute, VERIFIED_CLAIM)
+        plan.cancel(rule=VERIFIED_CLAIM)
+        _schedule_for_supplier(plan, dispute, VERIFIED_CLAIM)
     elif not verified:
-        deadline_cancel(subject=dispute, rule=VERIFIED_CLAIM)
+        plan.cancel(rule=VERIFIED_CLAIM)
 
     if _refund_to_carry_out(dispute):
         if entering:
-            _schedule_for_supplier(dispute, REFUND_EXECUTION)
+            _schedule_for_supplier(plan, dispute, REFUND_EXECUTION)
             # The supplier's next deadline is carrying the refund out.
     else:
-        deadline_cancel(subject=dispute, rule=REFUND_EXECUTION)
+        plan.cancel(rule=REFUND_EXECUTION)
 
     if status == St.RESOLVED:
         if entering or change.events:
             # Quiet means quiet: any new event starts the week again.
-            deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="resolved")
-            _schedule(dispute, AUTO_CLOSE, number="resolved_quiet_days", key="resolved")
+            plan.cancel(rule=AUTO_CLOSE, key="resolved")
+            _schedule(plan, AUTO_CLOSE, number="resolved_quiet_days", key="resolved")
     else:
-        deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="resolved")
+        plan.cancel(rule=AUTO_CLOSE, key="resolved")
     if merchant_must_answer(dispute):
         if entering or change.action == "propose":
             # Something new to answer (the turn came back, or a new offer): the wait restarts.
-            deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="awaiting_merchant")
-            _schedule(dispute, AUTO_CLOSE, number="awaiting_merchant_days", key="awaiting_merchant")
+            plan.cancel(rule=AUTO_CLOSE, key="awaiting_merchant")
+            _schedule(plan, AUTO_CLOSE, number="awaiting_merchant_days", key="awaiting_merchant")
     else:
-        deadline_cancel(subject=dispute, rule=AUTO_CLOSE, key="awaiting_merchant")
+        plan.cancel(rule=AUTO_CLOSE, key="awaiting_merchant")
 
     if status == St.AWAITING_EVIDENCE and dispute.kind == DisputeKind.REFUND:
         if entering or before["kind"] != dispute.kind:
-            _schedule(dispute, MISSING_EVIDENCE)
+            _schedule(plan, MISSING_EVIDENCE)
     else:
-        deadline_cancel(subject=dispute, rule=MISSING_EVIDENCE)
+        plan.cancel(rule=MISSING_EVIDENCE)
 
+    plan.flush()
     due = _pending_due(dispute)
     resolved_by = [due[rule] for rule in RESOLUTION_RULES if rule in due]
     resolve_by = min(resolved_by) if resolved_by else None

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.actors import Actor
 from core.tenancy import cross_tenant_scope
@@ -375,3 +377,23 @@ def test_an_overdue_shipment_opens_nothing_by_default(clock, disputes):
     _late_order(disputes, "LATE-2")
     assert deadline_sweep() >= 1
     assert _shipping_delayed_disputes() == []
+
+
+def test_a_transition_withdraws_the_rules_it_ends_in_one_update(world, disputes):
+    # Given a refund request with the supplier's proposal open
+    dispute = disputes.in_state("resolution_proposed")
+    proposal = disputes.refresh(dispute).open_proposal
+
+    # When the merchant accepts the supplier's proposal (the supplier's clocks end)
+    with CaptureQueriesContext(connection) as queries:
+        disputes.call("acme_agent", services.proposal_accept, dispute, proposal=proposal)
+
+    # Then one UPDATE withdrew every rule the new state ends
+    updates = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "deadlines_deadline"')
+    ]
+    assert len(updates) == 1
+    assert pending(dispute, rules.SUPPLIER_RESPONSE) == {}
+    assert {rule for rule, _key in pending(dispute)} == {rules.REFUND_EXECUTION}

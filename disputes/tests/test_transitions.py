@@ -61,3 +61,20 @@ def test_only_the_transition_machinery_assigns_status():
         and pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_allowed_actions_are_exactly_the_actions_without_a_refusal(world, disputes):
+    # Every state, every caller (and a caller of another tenant): the quick answer of the
+    # lists is the same as asking `refusal` action by action.
+    states = [*DisputeStatus.values, "resolution_proposed_by_merchant"]
+    callers = ["acme_owner", "acme_agent", "acme_viewer", "shenzhen_agent", "globex_owner"]
+    for state in states:
+        dispute = disputes.in_state(state)
+        for caller in callers:
+            actor = disputes.actor(caller)
+            expected = [
+                action
+                for action in transitions.API_ACTIONS
+                if actor.can_work and transitions.refusal(dispute, actor, action) is None
+            ]
+            assert transitions.allowed_actions(dispute, actor) == expected, (state, caller)

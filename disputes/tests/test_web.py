@@ -1,6 +1,11 @@
 """Dashboard and portal pages: who reaches which page, and every form does what it says."""
 
+import html
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from core.tenancy import cross_tenant_scope
 from disputes.models import Attachment, CostDefault, Dispute, EvidenceRequirement, TimelineEvent
@@ -59,6 +64,39 @@ def test_portal_inbox_is_grouped_by_merchant_across_merchants(browser_as, disput
     assert f"/portal/disputes/{acme.pk}/" in text
     assert f"/portal/disputes/{globex.pk}/" in text
     assert text.count("Your turn") == 2
+
+
+def test_portal_inbox_pages_by_cursor_grouped_by_merchant_closest_deadline_first(
+    browser_as, disputes, monkeypatch
+):
+    # Given five disputes for shenzhen: three of acme, two of globex, with deadlines apart
+    monkeypatch.setattr("disputes.web.views.PAGE_SIZE", 2)
+    opened = [disputes.open() for _number in range(3)]
+    opened += [disputes.open("globex_owner") for _number in range(2)]
+    with cross_tenant_scope(reason="test"):
+        for hours, dispute in zip([5, 1, 3, 2, 4], opened, strict=True):
+            Dispute.objects.filter(pk=dispute.pk).update(
+                respond_by=timezone.now() + timedelta(hours=hours), resolve_by=None
+            )
+    client = browser_as("shenzhen_agent")
+
+    # When the supplier follows the inbox's "next page" links
+    seen, url, pages = [], "/portal/disputes/", 0
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        seen += re.findall(r'href="/portal/disputes/([0-9a-f-]{36})/"', text)
+        found = re.search(r'<a href="(\?[^"]*cursor=[^"]*)">Next page', text)
+        url = "/portal/disputes/" + html.unescape(found.group(1)) if found else None
+        pages += 1
+
+    # Then every dispute came once, acme's before globex's, the closest deadline first
+    assert pages == 3
+    expected = [opened[1], opened[2], opened[0], opened[3], opened[4]]
+    assert seen == [str(dispute.pk) for dispute in expected]
+    # And a forged cursor is a 404, not a 500
+    assert client.get("/portal/disputes/", {"cursor": "not-a-cursor"}).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -271,3 +309,14 @@ def test_unknown_page_actions_are_404(browser_as, disputes):
     proposal_path = f"/app/disputes/{dispute.pk}/proposals/{dispute.pk}/close/"
     assert client.post(proposal_path, {}).status_code == 404
     assert disputes.refresh(dispute).status == "awaiting_supplier"
+
+
+def test_dashboard_status_counts_stop_at_the_cap(browser_as, disputes, monkeypatch):
+    monkeypatch.setattr("disputes.web.views.COUNT_CAP", 2)
+    for _number in range(3):
+        disputes.open()
+    disputes.in_state("closed")
+    text = browser_as("acme_viewer").get("/app/disputes/").content.decode()
+    assert 'data-status="awaiting_supplier">Awaiting supplier <span class="count">2+</span>' in text
+    assert 'data-status="closed">Closed <span class="count">1</span>' in text
+    assert 'All <span class="count">3+</span>' in text

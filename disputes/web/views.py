@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound as CursorNotFound
 from rest_framework.request import Request
 
 from accounts.models import MERCHANT_MANAGERS
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
 from disputes.models import (
@@ -39,7 +39,17 @@ from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_me
 
 PAGE_SIZE = 50
 OWED_PAGE_SIZE = 200
-INBOX_SIZE = 200
+# The status tabs count up to this many disputes each, then say "1000+".
+COUNT_CAP = 1000
+
+
+def _capped(count: int) -> str:
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def _capped_total(counts: dict[str, int]) -> str:
+    total = sum(min(count, COUNT_CAP) for count in counts.values())
+    return f"{total}+" if any(count > COUNT_CAP for count in counts.values()) else str(total)
 
 
 class DisputeListView(MerchantSide, TemplateView):
@@ -62,7 +72,9 @@ class DisputeListView(MerchantSide, TemplateView):
             )
         except CursorNotFound as error:
             raise Http404 from error
-        counts = selectors.dispute_counts_by_status(filters=filters_from(form, status=""))
+        counts = selectors.dispute_counts_by_status(
+            filters=filters_from(form, status=""), cap=COUNT_CAP
+        )
         query = self.request.GET.copy()
         query.pop("status", None)
         query.pop("cursor", None)
@@ -72,8 +84,10 @@ class DisputeListView(MerchantSide, TemplateView):
             disputes=page,
             next_link=paginator.get_next_link(),
             previous_link=paginator.get_previous_link(),
-            counts=[(status, label, counts[status]) for status, label in DisputeStatus.choices],
-            total=sum(counts.values()),
+            counts=[
+                (status, label, _capped(counts[status])) for status, label in DisputeStatus.choices
+            ],
+            total=_capped_total(counts),
             status_query=query.urlencode(),
             suppliers=supplier_list_for_merchant().order_by("name"),
             can_write=self.actor.can_work,
@@ -94,14 +108,25 @@ class SupplierInboxView(SupplierSide, TemplateView):
         filters = filters_from(form)
         if not filters.status:
             filters = filters_from(form, status=statuses)
-        disputes = list(selectors.dispute_inbox_for_supplier(filters=filters)[:INBOX_SIZE])
+        try:
+            disputes, following = selectors.dispute_inbox_page_for_supplier(
+                filters=filters, cursor=self.request.GET.get("cursor"), size=PAGE_SIZE
+            )
+        except NotFound as error:
+            raise Http404 from error
         for dispute in disputes:
             dispute.my_turn = policies.waiting_on(dispute) == "supplier"
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
+        next_query = query.copy()
+        if following:
+            next_query["cursor"] = following
         context.update(
             form=form,
             filters=self.request.GET,
             disputes=disputes,
-            truncated=len(disputes) == INBOX_SIZE,
+            first_link=f"?{query.urlencode()}" if "cursor" in self.request.GET else None,
+            next_link=f"?{next_query.urlencode()}" if following else None,
             show_all=show_all,
             merchants=merchant_list_for_supplier().order_by("name"),
             statuses=DisputeStatus.choices,

@@ -29,6 +29,16 @@ def test_bell_shows_the_unread_count_on_dashboard_and_portal_pages(world):
     assert 'data-count="0"' in fragment
 
 
+def test_bell_stops_counting_past_its_limit(world, monkeypatch):
+    monkeypatch.setattr("notifications.context_processors.BELL_LIMIT", 2)
+    for key in ("one", "two", "three"):
+        services.notify(event=event(world, key=key))
+    client = browser(world, "acme_agent")
+    assert 'data-count="2+"' in client.get("/app/notifications/bell/").content.decode()
+    monkeypatch.setattr("notifications.context_processors.BELL_LIMIT", 3)
+    assert 'data-count="3"' in client.get("/app/notifications/bell/").content.decode()
+
+
 def test_bell_tells_a_signed_out_page_to_stop_polling(world):
     assert Client().get("/app/notifications/bell/").status_code == 286
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Organization
+from core.bulk import copy_insert
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import organization_scope
 from orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
@@ -404,8 +405,8 @@ def _write(merchant: Organization, plans: list[_Plan]) -> None:
     now = timezone.now()
     for order in changed_orders:
         order.updated_at = now
-    if new_orders:
-        Order.objects.bulk_create(new_orders)
+    # COPY, not INSERT: an import writes thousands of rows per batch (see core.bulk).
+    copy_insert(Order, new_orders)
     if changed_orders:
         Order.objects.bulk_update(changed_orders, [*ORDER_UPDATE_FIELDS, "updated_at"])
     removed = [line.pk for plan in plans for line in plan.removed_lines]
@@ -413,8 +414,7 @@ def _write(merchant: Organization, plans: list[_Plan]) -> None:
         # Lines a dispute still points to are protected by the disputes app's foreign key.
         OrderLine.objects.filter(pk__in=removed).delete()
     new_lines = [line for plan in plans for line in plan.new_lines]
-    if new_lines:
-        OrderLine.objects.bulk_create(new_lines, batch_size=1000)
+    copy_insert(OrderLine, new_lines)
     changed_lines = [line for plan in plans for line in plan.changed_lines]
     if changed_lines:
         OrderLine.objects.bulk_update(changed_lines, LINE_UPDATE_FIELDS, batch_size=1000)

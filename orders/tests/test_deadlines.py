@@ -514,3 +514,41 @@ def test_overdue_does_not_wait_for_an_order_being_written_and_is_retried(
     # And they run at the sweep after their backoff
     assert deadline_sweep(now=timezone.now() + timedelta(hours=1)) == 2
     assert len(overdue_calls) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_placed_in_year_one_stops_no_other_merchants_deadlines(world, actor_for, clock):
+    # Given a globex order whose placed_at (and so its ship deadlines) were written in
+    # year 1 behind the services' back, which Python cannot read once in UTC (year 0)
+    body = order_body()
+    for line in body["lines"]:
+        line["supplier"] = "shenzhen-supply"
+    poisoned = services.order_create(actor=actor_for("globex_owner"), **body)
+    services.order_create(actor=actor_for("acme_agent"), **order_body())
+    year_one = "0001-01-01T00:00:00+01:00"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE orders_order SET placed_at = %s WHERE id = %s", [year_one, poisoned.pk]
+        )
+        cursor.execute(
+            "UPDATE deadlines_deadline SET start_at = %s, due_at = %s, run_at = %s "
+            "WHERE subject_id = %s",
+            [year_one, year_one, year_one, str(poisoned.pk)],
+        )
+
+    # When the sweep runs once the acme deadlines are due
+    fired = sweep_at(NOW + timedelta(days=5))
+
+    # Then acme's deadlines fired, and globex's unreadable ones are failed with the error
+    assert fired == 4  # reminder and overdue for each of its two suppliers
+    with cross_tenant_scope(reason="test"):
+        states = set(
+            Deadline.cross_tenant_objects.values_list("merchant__slug", "state", "last_error")
+        )
+    acme = {(state, error) for slug, state, error in states if slug == "acme"}
+    globex = {(state, error[:30]) for slug, state, error in states if slug == "globex"}
+    assert acme == {(DeadlineState.FIRED, "")}
+    assert globex == {(DeadlineState.FAILED, "ValueError: year -1 is out of ")}
+    assert ("shenzhen_admin", "shenzhen-supply") in received()
+    # And a second sweep has nothing left to do
+    assert sweep_at(NOW + timedelta(days=5)) == 0

@@ -27,6 +27,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from deadlines import registry
 from deadlines.models import RuleSetting
 from disputes.models import (
     Dispute,
@@ -119,10 +120,10 @@ def _with_ship_timing(lines: QuerySet) -> QuerySet:
     changed the rule are few and read once (those linked in the scope: the merchant itself,
     or the supplier's merchants); every other line gets the rule's default.
     """
-    default_days = SHIP_REMINDER.defaults().numbers[SHIP_REMINDER_NUMBER]
+    default_days = registry.rule_get(SHIP_REMINDER).defaults().numbers[SHIP_REMINDER_NUMBER]
     changed = (
         RuleSetting.cross_tenant_objects.filter(
-            rule=SHIP_REMINDER.code, merchant_id__in=SupplierLink.objects.values("merchant_id")
+            rule=SHIP_REMINDER, merchant_id__in=SupplierLink.objects.values("merchant_id")
         )
         .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
         .exclude(days=default_days)

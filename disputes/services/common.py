@@ -15,7 +15,7 @@ from disputes.models import (
     TimelineEventAttachment,
 )
 from disputes.notifications import events_for
-from disputes.services import rules
+from disputes.services import deadline_plan
 from notifications.services import notify
 
 # Status → the timestamp field that records entering it.
@@ -59,12 +59,12 @@ class Change:
             self.was_waiting_on = None
             self.previous_status = ""
             self.target = dispute.status
-            self.before = rules.snapshot(None)
+            self.before = deadline_plan.snapshot(None)
         else:
             self.was_waiting_on = policies.waiting_on(dispute)
             self.previous_status = dispute.status
             self.target = transitions.check(dispute, actor, action)
-            self.before = rules.snapshot(dispute)
+            self.before = deadline_plan.snapshot(dispute)
         self.announced = 0
         self.fields: set[str] = set()
         self.events: list[TimelineEvent] = []
@@ -139,8 +139,8 @@ class Change:
             dispute.save()
             return dispute
         # Deadline rows are written in this transaction, with the state they belong to.
-        respond_by, resolve_by = rules.deadlines_plan(self)
-        self.before = rules.snapshot(dispute)
+        respond_by, resolve_by = deadline_plan.deadlines_plan(self)
+        self.before = deadline_plan.snapshot(dispute)
         self.was_waiting_on = policies.waiting_on(dispute)
         self.restart_resolution = False
         self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())

@@ -11,9 +11,9 @@ from accounts.actors import Actor
 from core.tenancy import cross_tenant_scope
 from deadlines.models import Deadline, DeadlineState
 from deadlines.services import deadline_sweep, rule_setting_update
+from disputes import deadlines as dispute_deadlines
 from disputes import services
 from disputes.models import Dispute, TimelineEvent
-from disputes.services import rules
 from disputes.tests.samples import png_upload
 from orders.models import Shipment, ShipmentStatus
 from orders.services import order_create
@@ -325,7 +325,7 @@ def test_a_rule_firing_twice_acts_once(clock, disputes):
         )
     # Run the action again by hand, as a duplicate would: the state refuses it.
     with cross_tenant_scope(reason="test"):
-        assert rules.dispute_rule_problem_deadline(deadline=fired) is False
+        assert dispute_deadlines.problem_deadline_due(fired) is False
     codes = [code for _type, code, _rule in timeline(dispute)]
     assert codes.count("escalated_to_refund") == 1
 
@@ -336,7 +336,7 @@ def test_a_stale_escalation_is_refused_quietly(clock, disputes):
         row = Deadline.cross_tenant_objects.get(subject_id=str(dispute.pk), key="escalate")
     disputes.call("acme_agent", services.dispute_close, dispute)
     with cross_tenant_scope(reason="test"):
-        assert rules.dispute_rule_supplier_response(deadline=row) is False
+        assert dispute_deadlines.supplier_response_due(row) is False
     assert timeline(dispute)[-1][1] == "closed"
     assert Actor.system().party == "system"
 

@@ -21,7 +21,6 @@ from disputes.models import (
     ResolutionType,
 )
 from disputes.services.common import Change, locked, release_lines, supersede_open_proposal
-from disputes.services.opening import check_amount, lines_total
 
 ESCALATION_TARGETS = ("refund", "arbitration")
 MAX_REASON_LENGTH = 4000
@@ -51,7 +50,7 @@ def _to_refund(actor: Actor, dispute: Dispute, note: str, reason: str) -> Disput
         reason = reason or REFUND_REASON_FOR_PROBLEM[previous_reason]
         amount = dispute.requested_amount
         if amount is None:
-            amount = lines_total(dispute.lines.all())
+            amount = policies.lines_total(dispute.lines.all())
         change.set(
             kind=DisputeKind.REFUND,
             reason=reason,
@@ -112,11 +111,11 @@ def dispute_arbitrate(
         raise ValidationFailed(field_errors={"decision": [_("Choose a decision.")]})
     lines = list(dispute.lines.all())
     if decision == ResolutionType.REFUND:
-        amount = lines_total(lines)
+        amount = policies.lines_total(lines)
     elif decision == ResolutionType.PARTIAL_REFUND:
         if amount is None:
             raise ValidationFailed(field_errors={"amount": [_("Give the amount to refund.")]})
-        check_amount(amount, lines, field="amount")
+        policies.check_amount(amount, lines, field="amount")
     else:
         amount = None
     action = "arbitrate_reject" if decision == ResolutionType.REJECTION else "arbitrate_refund"
@@ -174,7 +173,7 @@ def dispute_accept_by_default(*, actor: Actor, dispute: Dispute, rule: str) -> D
         dispute = locked(dispute)
         change = Change(dispute, actor=actor, action="accept_by_default")
         lines = list(dispute.lines.all())
-        paid = lines_total(lines)
+        paid = policies.lines_total(lines)
         amount = dispute.requested_amount or paid
         supersede_open_proposal(dispute, change)
         now = timezone.now()

@@ -23,7 +23,6 @@ from disputes.models import (
     ResolutionType,
 )
 from disputes.services.common import Change, locked
-from disputes.services.opening import check_amount, lines_total
 from orders.services import shipment_create
 
 MAX_NOTE_LENGTH = 2000
@@ -256,7 +255,7 @@ def _open_proposal(dispute: Dispute, proposal: Proposal) -> Proposal:
 
 
 def _checked_amount(resolution: str, amount: Decimal | None, lines) -> Decimal | None:
-    total = lines_total(lines)
+    total = policies.lines_total(lines)
     if resolution not in MONEY_RESOLUTIONS:
         if amount is not None:
             raise ValidationFailed(
@@ -268,13 +267,13 @@ def _checked_amount(resolution: str, amount: Decimal | None, lines) -> Decimal |
         # "the refund"; without an amount it is everything paid for the lines.
         if amount is None:
             return total
-        check_amount(amount, lines, field="amount")
+        policies.check_amount(amount, lines, field="amount")
         return amount
     if amount is None:
         if resolution == ResolutionType.RETURN_REFUND:
             return total
         raise ValidationFailed(field_errors={"amount": [_("Give the amount.")]})
-    check_amount(amount, lines, field="amount")
+    policies.check_amount(amount, lines, field="amount")
     return amount
 
 

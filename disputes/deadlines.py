@@ -32,7 +32,6 @@ from disputes.services import (
     dispute_notice_post,
     dispute_open_for_overdue_shipping,
 )
-from disputes.services.common import locked
 from disputes.services.deadline_plan import (
     FINISHED,
     asks_supplier_to_answer,
@@ -41,6 +40,7 @@ from disputes.services.deadline_plan import (
     refund_to_carry_out,
     snapshot,
 )
+from disputes.services.transition_machinery import locked
 
 St = DisputeStatus
 

@@ -16,11 +16,16 @@ from disputes.models import (
     DisputeKind,
     EventType,
     Party,
-    Proposal,
     ProposalStatus,
     ResolutionType,
 )
-from disputes.services.common import Change, locked, release_lines, supersede_open_proposal
+from disputes.services.transition_machinery import (
+    Change,
+    locked,
+    proposal_add,
+    release_lines,
+    supersede_open_proposal,
+)
 
 ESCALATION_TARGETS = ("refund", "arbitration")
 MAX_REASON_LENGTH = 4000
@@ -123,13 +128,10 @@ def dispute_arbitrate(
         dispute = locked(dispute)
         change = Change(dispute, actor=actor, action=action)
         now = timezone.now()
-        proposal = Proposal.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
+        proposal = proposal_add(
+            dispute,
             resolution=decision,
             amount=amount,
-            currency=dispute.currency,
             note=reason,
             status=ProposalStatus.ACCEPTED,
             proposed_by_party=Party.PLATFORM,
@@ -177,13 +179,10 @@ def dispute_accept_by_default(*, actor: Actor, dispute: Dispute, rule: str) -> D
         amount = dispute.requested_amount or paid
         supersede_open_proposal(dispute, change)
         now = timezone.now()
-        proposal = Proposal.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
+        proposal = proposal_add(
+            dispute,
             resolution=ResolutionType.REFUND if amount >= paid else ResolutionType.PARTIAL_REFUND,
             amount=amount,
-            currency=dispute.currency,
             status=ProposalStatus.ACCEPTED,
             proposed_by_party=Party.MERCHANT,
             proposed_by=dispute.opened_by,

@@ -22,7 +22,7 @@ from disputes.models import (
     Reason,
 )
 from disputes.selectors import dispute_line_list_open
-from disputes.services.common import Change
+from disputes.services.transition_machinery import Change
 from orders.models import Order, OrderLine
 from orders.selectors import MOVING_STATUSES, parcel_list_for_order
 

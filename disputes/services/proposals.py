@@ -22,7 +22,7 @@ from disputes.models import (
     ProposalStatus,
     ResolutionType,
 )
-from disputes.services.common import Change, locked
+from disputes.services.transition_machinery import Change, locked, proposal_add
 from orders.services import shipment_create
 
 MAX_NOTE_LENGTH = 2000
@@ -79,13 +79,10 @@ def proposal_create(
             previous.save(update_fields=["status", "decided_at"])
         try:
             with transaction.atomic():
-                proposal = Proposal.objects.create(
-                    merchant_id=dispute.merchant_id,
-                    supplier_id=dispute.supplier_id,
-                    dispute=dispute,
+                proposal = proposal_add(
+                    dispute,
                     resolution=resolution,
                     amount=amount,
-                    currency=dispute.currency,
                     note=note,
                     rma_number=rma_number,
                     fault=fault,

@@ -61,3 +61,22 @@ def test_only_the_transition_machinery_assigns_status():
         and pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_only_the_transition_machinery_writes_timeline_events_and_proposals():
+    # One timeline writer: a rule's notice and an arbitrated or default resolution go
+    # through the same Change and proposal_add as a party's message or offer.
+    allowed = {DISPUTES / "services" / "transition_machinery.py"}
+    pattern = re.compile(
+        r"(TimelineEvent|Proposal)\.(objects|cross_tenant_objects)\.(bulk_)?create"
+    )
+    offenders = [
+        str(path.relative_to(DISPUTES))
+        for path in DISPUTES.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path not in allowed
+        and pattern.search(path.read_text())
+    ]
+    assert offenders == []
+    assert all(pattern.search(path.read_text()) for path in allowed)

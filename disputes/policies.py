@@ -4,8 +4,12 @@ Pure lookups and arithmetic; services call them, nothing here writes (a merchant
 settings of them are written by disputes.services.merchant_policies).
 """
 
-from django.conf import settings
+from decimal import Decimal
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
 from disputes.models import (
     CostBearer,
     CostDefault,
@@ -113,3 +117,23 @@ def response_clock_start(dispute):
     if dispute.evidence_required:
         return dispute.evidence_received_at
     return dispute.opened_at
+
+
+def lines_total(lines) -> Decimal:
+    """What the customer paid for these lines: the most a refund of them can return."""
+    return sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
+
+
+def check_amount(amount: Decimal, lines, *, field: str) -> None:
+    if amount <= 0:
+        raise ValidationFailed(field_errors={field: [_("The amount must be more than zero.")]})
+    paid = lines_total(lines)
+    if amount > paid:
+        raise ValidationFailed(
+            field_errors={
+                field: [
+                    _("The amount cannot exceed what was paid for these lines (%(paid)s).")
+                    % {"paid": paid}
+                ]
+            }
+        )

@@ -11,7 +11,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from disputes import transitions
 from disputes.files import clean_upload
 from disputes.models import Attachment, Dispute, DisputeStatus, EventType, Party
-from disputes.services.common import Change, locked
+from disputes.services.transition_machinery import Change, locked
 
 logger = logging.getLogger(__name__)
 

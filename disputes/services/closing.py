@@ -8,7 +8,12 @@ from accounts.actors import Actor
 from core.errors import Conflict
 from disputes.models import Dispute
 from disputes.selectors import dispute_line_list_open
-from disputes.services.common import Change, locked, release_lines, supersede_open_proposal
+from disputes.services.transition_machinery import (
+    Change,
+    locked,
+    release_lines,
+    supersede_open_proposal,
+)
 
 MAX_NOTE_LENGTH = 4000
 

@@ -18,12 +18,16 @@ from disputes.models import (
     DisputeKind,
     EventType,
     Party,
-    Proposal,
     ProposalStatus,
     ResolutionType,
 )
-from disputes.services.common import Change, locked, release_lines, supersede_open_proposal
-from disputes.services.opening import check_amount, lines_total
+from disputes.services.transition_machinery import (
+    Change,
+    locked,
+    proposal_add,
+    release_lines,
+    supersede_open_proposal,
+)
 
 ESCALATION_TARGETS = ("refund", "arbitration")
 MAX_REASON_LENGTH = 4000
@@ -53,7 +57,7 @@ def _to_refund(actor: Actor, dispute: Dispute, note: str, reason: str) -> Disput
         reason = reason or REFUND_REASON_FOR_PROBLEM[previous_reason]
         amount = dispute.requested_amount
         if amount is None:
-            amount = lines_total(dispute.lines.all())
+            amount = policies.lines_total(dispute.lines.all())
         change.set(
             kind=DisputeKind.REFUND,
             reason=reason,
@@ -114,11 +118,11 @@ def dispute_arbitrate(
         raise ValidationFailed(field_errors={"decision": [_("Choose a decision.")]})
     lines = list(dispute.lines.all())
     if decision == ResolutionType.REFUND:
-        amount = lines_total(lines)
+        amount = policies.lines_total(lines)
     elif decision == ResolutionType.PARTIAL_REFUND:
         if amount is None:
             raise ValidationFailed(field_errors={"amount": [_("Give the amount to refund.")]})
-        check_amount(amount, lines, field="amount")
+        policies.check_amount(amount, lines, field="amount")
     else:
         amount = None
     action = "arbitrate_reject" if decision == ResolutionType.REJECTION else "arbitrate_refund"
@@ -126,13 +130,10 @@ def dispute_arbitrate(
         dispute = locked(dispute)
         change = Change(dispute, actor=actor, action=action)
         now = timezone.now()
-        proposal = Proposal.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
+        proposal = proposal_add(
+            dispute,
             resolution=decision,
             amount=amount,
-            currency=dispute.currency,
             note=reason,
             status=ProposalStatus.ACCEPTED,
             proposed_by_party=Party.PLATFORM,
@@ -188,17 +189,14 @@ def dispute_accept_by_default(*, actor: Actor, dispute: Dispute, rule: str) -> D
         dispute = locked(dispute)
         change = Change(dispute, actor=actor, action="accept_by_default")
         lines = list(dispute.lines.all())
-        paid = lines_total(lines)
+        paid = policies.lines_total(lines)
         amount = dispute.requested_amount or paid
         supersede_open_proposal(dispute, change)
         now = timezone.now()
-        proposal = Proposal.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
+        proposal = proposal_add(
+            dispute,
             resolution=ResolutionType.REFUND if amount >= paid else ResolutionType.PARTIAL_REFUND,
             amount=amount,
-            currency=dispute.currency,
             status=ProposalStatus.ACCEPTED,
             proposed_by_party=Party.MERCHANT,
             proposed_by=dispute.opened_by,

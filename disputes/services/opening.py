@@ -22,7 +22,7 @@ from disputes.models import (
     Reason,
 )
 from disputes.selectors import dispute_line_list_open
-from disputes.services.common import Change
+from disputes.services.transition_machinery import Change
 from orders.models import Order, OrderLine
 from orders.selectors import MOVING_STATUSES, parcel_list_for_order
 
@@ -39,11 +39,6 @@ PRE_SHIPMENT_REASONS = frozenset(
 )
 # Of those, the ones a carrier can still act on after shipping, inside one country.
 INTERCEPTABLE_REASONS = frozenset({Reason.CUSTOMER_CANCELLED, Reason.WRONG_ADDRESS})
-
-
-def lines_total(lines) -> Decimal:
-    """What the customer paid for these lines: the most a refund of them can return."""
-    return sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
 
 
 def dispute_open(
@@ -67,9 +62,9 @@ def dispute_open(
     _check_reason(kind, reason)
     _check_before_shipment_reason(order, lines, kind, reason)
     if requested_amount is not None:
-        check_amount(requested_amount, lines, field="requested_amount")
+        policies.check_amount(requested_amount, lines, field="requested_amount")
     elif kind == DisputeKind.REFUND:
-        requested_amount = lines_total(lines)
+        requested_amount = policies.lines_total(lines)
 
     needs_evidence = policies.evidence_required(merchant_id=order.merchant_id, reason=reason)
     status = DisputeStatus.AWAITING_EVIDENCE if needs_evidence else DisputeStatus.AWAITING_SUPPLIER
@@ -237,21 +232,6 @@ def parcel_is_domestic(order: Order, supplier) -> bool:
     if supplier.country:
         return supplier.country.upper() == order.ship_country.upper()
     return not order.is_international
-
-
-def check_amount(amount: Decimal, lines, *, field: str) -> None:
-    if amount <= 0:
-        raise ValidationFailed(field_errors={field: [_("The amount must be more than zero.")]})
-    paid = lines_total(lines)
-    if amount > paid:
-        raise ValidationFailed(
-            field_errors={
-                field: [
-                    _("The amount cannot exceed what was paid for these lines (%(paid)s).")
-                    % {"paid": paid}
-                ]
-            }
-        )
 
 
 def _next_number(merchant_id) -> int:

@@ -22,9 +22,8 @@ from disputes.models import (
     ProposalStatus,
     ResolutionType,
 )
-from disputes.services.common import Change, locked
 from disputes.services.ledger import ledger_record_supplier_refund
-from disputes.services.opening import check_amount, lines_total
+from disputes.services.transition_machinery import Change, locked, proposal_add
 from orders.services import shipment_create
 
 MAX_NOTE_LENGTH = 2000
@@ -81,13 +80,10 @@ def proposal_create(
             previous.save(update_fields=["status", "decided_at"])
         try:
             with transaction.atomic():
-                proposal = Proposal.objects.create(
-                    merchant_id=dispute.merchant_id,
-                    supplier_id=dispute.supplier_id,
-                    dispute=dispute,
+                proposal = proposal_add(
+                    dispute,
                     resolution=resolution,
                     amount=amount,
-                    currency=dispute.currency,
                     note=note,
                     rma_number=rma_number,
                     fault=fault,
@@ -259,7 +255,7 @@ def _open_proposal(dispute: Dispute, proposal: Proposal) -> Proposal:
 
 
 def _checked_amount(resolution: str, amount: Decimal | None, lines) -> Decimal | None:
-    total = lines_total(lines)
+    total = policies.lines_total(lines)
     if resolution not in MONEY_RESOLUTIONS:
         if amount is not None:
             raise ValidationFailed(
@@ -271,13 +267,13 @@ def _checked_amount(resolution: str, amount: Decimal | None, lines) -> Decimal |
         # "the refund"; without an amount it is everything paid for the lines.
         if amount is None:
             return total
-        check_amount(amount, lines, field="amount")
+        policies.check_amount(amount, lines, field="amount")
         return amount
     if amount is None:
         if resolution == ResolutionType.RETURN_REFUND:
             return total
         raise ValidationFailed(field_errors={"amount": [_("Give the amount.")]})
-    check_amount(amount, lines, field="amount")
+    policies.check_amount(amount, lines, field="amount")
     return amount
 
 

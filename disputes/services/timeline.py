@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from core.errors import PermissionDenied, ValidationFailed
 from disputes.models import Attachment, Dispute, EventType, TimelineEvent
-from disputes.services.common import Change, announce, locked
+from disputes.services.transition_machinery import NOTICE, Change, locked
 
 MAX_MESSAGE_LENGTH = 10_000
 
@@ -65,25 +65,14 @@ def dispute_notice_post(
 ) -> TimelineEvent:
     """A notice from a rule ("the supplier was reminded") that leaves the state as it is.
 
-    For the deadline engine (issue 5): no status change, so no transition, but the event
-    still takes its place in the timeline under the dispute's lock.
+    For the deadline engine (issue 5): no status change and no deadline planned, but the
+    event takes its place in the timeline under the dispute's lock like any other.
     """
     if type not in (EventType.DEADLINE, EventType.SYSTEM):
         raise ValueError("Notices are deadline or system events.")
     with transaction.atomic():
         dispute = locked(dispute)
-        dispute.last_event_position += 1
-        event = TimelineEvent.objects.create(
-            merchant_id=dispute.merchant_id,
-            supplier_id=dispute.supplier_id,
-            dispute=dispute,
-            position=dispute.last_event_position,
-            type=type,
-            author_party=actor.party,
-            author_user=actor.user,
-            author_organization=actor.organization,
-            data={"code": code, **data},
-        )
-        dispute.save(update_fields=["last_event_position"])
-        announce(dispute, [event])
+        change = Change(dispute, actor=actor, action=NOTICE)
+        event = change.record(type, code=code, **data)
+        change.save()
     return event

@@ -13,9 +13,9 @@ from accounts.actors import Actor
 from core.tenancy import cross_tenant_scope
 from deadlines.models import Deadline, DeadlineState
 from deadlines.services import deadline_sweep, rule_setting_update
-from disputes import services
+from disputes import deadline_rules, services
+from disputes import deadlines as dispute_deadlines
 from disputes.models import Dispute, TimelineEvent
-from disputes.services import rules
 from disputes.tests.samples import png_upload
 from orders.models import Shipment, ShipmentStatus
 from orders.services import order_create
@@ -329,7 +329,7 @@ def test_a_rule_firing_twice_acts_once(clock, disputes):
         )
     # Run the action again by hand, as a duplicate would: the state refuses it.
     with cross_tenant_scope(reason="test"):
-        assert rules.dispute_rule_problem_deadline(deadline=fired) is False
+        assert dispute_deadlines.problem_deadline_due(fired) is False
     codes = [code for _type, code, _rule in timeline(dispute)]
     assert codes.count("escalated_to_refund") == 1
 
@@ -340,7 +340,7 @@ def test_a_stale_escalation_is_refused_quietly(clock, disputes):
         row = Deadline.cross_tenant_objects.get(subject_id=str(dispute.pk), key="escalate")
     disputes.call("acme_agent", services.dispute_close, dispute)
     with cross_tenant_scope(reason="test"):
-        assert rules.dispute_rule_supplier_response(deadline=row) is False
+        assert dispute_deadlines.supplier_response_due(row) is False
     assert timeline(dispute)[-1][1] == "closed"
     assert Actor.system().party == "system"
 
@@ -395,5 +395,5 @@ def test_a_transition_withdraws_the_rules_it_ends_in_one_update(world, disputes)
         if query["sql"].startswith('UPDATE "deadlines_deadline"')
     ]
     assert len(updates) == 1
-    assert pending(dispute, rules.SUPPLIER_RESPONSE) == {}
-    assert {rule for rule, _key in pending(dispute)} == {rules.REFUND_EXECUTION}
+    assert pending(dispute, deadline_rules.SUPPLIER_RESPONSE) == {}
+    assert {rule for rule, _key in pending(dispute)} == {deadline_rules.REFUND_EXECUTION}

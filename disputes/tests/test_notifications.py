@@ -10,7 +10,7 @@ from core.tenancy import cross_tenant_scope
 from deadlines.services import deadline_sweep
 from disputes import services
 from disputes.models import TimelineEvent
-from disputes.services.common import announce
+from disputes.services.transition_machinery import announce
 from disputes.tests.samples import png_upload
 from notifications.models import (
     EmailDelivery,

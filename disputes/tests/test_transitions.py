@@ -50,7 +50,7 @@ def test_reason_codes_are_exactly_api_md():
 def test_only_the_transition_machinery_assigns_status():
     # STYLE.md, "State changes": a status set anywhere else skips the lock, the table
     # check and the timeline event.
-    allowed = {DISPUTES / "services" / "common.py"}
+    allowed = {DISPUTES / "services" / "transition_machinery.py"}
     pattern = re.compile(r"dispute\w*\.status\s*=[^=]|\.set\(\s*status=|update\(\s*status=")
     offenders = [
         str(path.relative_to(DISPUTES))
@@ -78,3 +78,22 @@ def test_allowed_actions_are_exactly_the_actions_without_a_refusal(world, disput
                 if actor.can_work and transitions.refusal(dispute, actor, action) is None
             ]
             assert transitions.allowed_actions(dispute, actor) == expected, (state, caller)
+
+
+def test_only_the_transition_machinery_writes_timeline_events_and_proposals():
+    # One timeline writer: a rule's notice and an arbitrated or default resolution go
+    # through the same Change and proposal_add as a party's message or offer.
+    allowed = {DISPUTES / "services" / "transition_machinery.py"}
+    pattern = re.compile(
+        r"(TimelineEvent|Proposal)\.(objects|cross_tenant_objects)\.(bulk_)?create"
+    )
+    offenders = [
+        str(path.relative_to(DISPUTES))
+        for path in DISPUTES.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path not in allowed
+        and pattern.search(path.read_text())
+    ]
+    assert offenders == []
+    assert all(pattern.search(path.read_text()) for path in allowed)

@@ -1,18 +1,15 @@
-"""The deadline rules of disputes (DESIGN.md, "Deadlines"): when they start, stop, and act.
+"""The deadline plan of disputes (DESIGN.md, "Deadlines"): which rules a state starts and ends.
 
 `deadlines_plan` runs inside every transition's transaction (from `Change.save`), so the
 deadline rows change atomically with the state: a crash loses neither. It schedules the
 rules a new state starts, cancels those it ends, and answers (respond_by, resolve_by) from
-the rows' due times. The `dispute_rule_*` services are what the rules do when due; each
-re-reads the dispute under its lock, does nothing when the rule no longer applies, and
-acts through the same services as a person, as `Actor.system()`.
+the rows' due times. What the rules do when due is in `disputes.deadlines`; it asks the
+predicates here whether a rule still applies.
 """
 
-from django.db import transaction
 from django.db.models import Min
 
 from accounts.actors import Actor
-from core.errors import InvalidTransition, NotFound
 from deadlines.models import Deadline
 from deadlines.selectors import deadline_list_for_subject
 from deadlines.services import DeadlinePlan, deadline_cancel_all_for
@@ -25,7 +22,6 @@ from disputes.deadline_rules import (
     REFUND_EXECUTION,
     SUPPLIER_RESPONSE,
     VERIFIED_CLAIM,
-    SilentSupplier,
 )
 from disputes.models import (
     Dispute,
@@ -81,7 +77,7 @@ def is_verified_claim(values: dict) -> bool:
     return values["reason"] in VERIFIED_CLAIM_REASONS and values["evidence_accepted_at"] is not None
 
 
-def _refund_to_carry_out(dispute: Dispute) -> bool:
+def refund_to_carry_out(dispute: Dispute) -> bool:
     resolution = dispute.resolution
     return (
         dispute.status == St.RESOLUTION_ACCEPTED
@@ -185,7 +181,7 @@ def deadlines_plan(change) -> tuple:
     elif not verified:
         plan.cancel(rule=VERIFIED_CLAIM)
 
-    if _refund_to_carry_out(dispute):
+    if refund_to_carry_out(dispute):
         if entering:
             _schedule_for_supplier(plan, dispute, REFUND_EXECUTION)
             # The supplier's next deadline is carrying the refund out.
@@ -251,151 +247,3 @@ def _pending_due(dispute: Dispute) -> dict:
         .annotate(due=Min("due_at"))
     )
     return {row["rule"]: row["due"] for row in rows}
-
-
-# ---------------------------------------------------------------------------------------
-# What the rules do when due (called by the actions in disputes.deadlines)
-
-
-def _locked_or_none(deadline) -> Dispute | None:
-    from disputes.services.common import locked
-
-    try:
-        return locked(deadline.subject_id)
-    except NotFound:
-        return None
-
-
-def _act(deadline, *, applies, act) -> bool:
-    """Re-check under the lock, then act; a refused (stale) transition does nothing."""
-    dispute = _locked_or_none(deadline)
-    if dispute is None or dispute.status in FINISHED or not applies(dispute):
-        return False
-    try:
-        with transaction.atomic():
-            act(dispute)
-    except InvalidTransition:
-        return False
-    return True
-
-
-def _notice(dispute, deadline, code: str, audience, **data):
-    from disputes.services.timeline import dispute_notice_post
-
-    return dispute_notice_post(
-        actor=Actor.system(),
-        dispute=dispute,
-        code=code,
-        rule=deadline.rule,
-        deadline=str(deadline.pk),
-        audience=list(audience),
-        **data,
-    )
-
-
-def _escalate_one_level(dispute: Dispute) -> None:
-    from disputes.services.escalation import dispute_escalate
-
-    target = "refund" if dispute.kind == DisputeKind.PROBLEM else "arbitration"
-    dispute_escalate(actor=Actor.system(), dispute=dispute, to=target)
-
-
-def dispute_rule_supplier_response(*, deadline) -> bool:
-    if deadline.key == "remind":
-        return _act(
-            deadline,
-            applies=asks_supplier_to_answer,
-            act=lambda dispute: _notice(
-                dispute, deadline, "supplier_response_reminder", [Party.SUPPLIER]
-            ),
-        )
-
-    def escalate(dispute):
-        from disputes.services.escalation import dispute_accept_by_default
-
-        option = (deadline.settings or {}).get("options", {}).get("silent_refund_request")
-        accept = dispute.kind == DisputeKind.REFUND and option == SilentSupplier.ACCEPT_REFUND
-        outcome = (
-            "accept_refund"
-            if accept
-            else ("refund" if dispute.kind == "problem" else "arbitration")
-        )
-        _notice(dispute, deadline, "supplier_response_expired", (), outcome=outcome)
-        if accept:
-            dispute_accept_by_default(actor=Actor.system(), dispute=dispute, rule=deadline.rule)
-        else:
-            _escalate_one_level(dispute)
-
-    return _act(deadline, applies=asks_supplier_to_answer, act=escalate)
-
-
-def dispute_rule_problem_deadline(*, deadline) -> bool:
-    def escalate(dispute):
-        _notice(dispute, deadline, "problem_deadline_passed", ())
-        _escalate_one_level(dispute)
-
-    return _act(
-        deadline,
-        applies=lambda d: d.kind == DisputeKind.PROBLEM and d.status != St.RESOLVED,
-        act=escalate,
-    )
-
-
-def dispute_rule_refund_execution(*, deadline) -> bool:
-    def escalate(dispute):
-        _notice(dispute, deadline, "refund_not_carried_out", ())
-        _escalate_one_level(dispute)
-
-    return _act(deadline, applies=_refund_to_carry_out, act=escalate)
-
-
-def dispute_rule_verified_claim(*, deadline) -> bool:
-    def escalate(dispute):
-        _notice(dispute, deadline, "verified_claim_expired", ())
-        _escalate_one_level(dispute)
-
-    return _act(
-        deadline,
-        applies=lambda d: (
-            is_verified_claim(snapshot(d)) and d.status not in (St.RESOLVED, St.IN_ARBITRATION)
-        ),
-        act=escalate,
-    )
-
-
-def dispute_rule_delivered_not_received(*, deadline) -> bool:
-    return _act(
-        deadline,
-        applies=lambda d: True,
-        act=lambda dispute: _notice(dispute, deadline, "delivered_wait_over", [Party.MERCHANT]),
-    )
-
-
-def _resolved(dispute: Dispute) -> bool:
-    return dispute.status == St.RESOLVED
-
-
-def dispute_rule_auto_close(*, deadline) -> bool:
-    from disputes.services.closing import dispute_close
-
-    applies = _resolved if deadline.key == "resolved" else merchant_must_answer
-
-    def close(dispute):
-        _notice(dispute, deadline, "auto_closed", (), waited=deadline.key)
-        dispute_close(actor=Actor.system(), dispute=dispute)
-
-    return _act(deadline, applies=applies, act=close)
-
-
-def dispute_rule_missing_evidence(*, deadline) -> bool:
-    from disputes.services.escalation import dispute_cancel_for_missing_evidence
-
-    def cancel(dispute):
-        _notice(dispute, deadline, "evidence_deadline_passed", ())
-        dispute_cancel_for_missing_evidence(actor=Actor.system(), dispute=dispute)
-
-    return _act(
-        deadline,
-        applies=lambda d: d.status == St.AWAITING_EVIDENCE and d.kind == DisputeKind.REFUND,
-        act=cancel,
-    )

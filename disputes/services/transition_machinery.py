@@ -10,12 +10,13 @@ from disputes import policies, transitions
 from disputes.models import (
     Dispute,
     EventType,
+    Proposal,
     ProposalStatus,
     TimelineEvent,
     TimelineEventAttachment,
 )
 from disputes.notifications import events_for
-from disputes.services import rules
+from disputes.services import deadline_plan
 from notifications.services import notify
 
 # Status → the timestamp field that records entering it.
@@ -26,6 +27,8 @@ STATUS_TIME_FIELDS = {
     "closed": "closed_at",
     "cancelled": "cancelled_at",
 }
+# A rule's notice ("the supplier was reminded"): an event under the lock, no state change.
+NOTICE = "notice"
 
 
 def locked(dispute: Dispute | str) -> Dispute:
@@ -59,12 +62,18 @@ class Change:
             self.was_waiting_on = None
             self.previous_status = ""
             self.target = dispute.status
-            self.before = rules.snapshot(None)
+            self.before = deadline_plan.snapshot(None)
+        elif action == NOTICE:
+            # Not a move of the table: the state, and so its deadlines, stay as they are.
+            self.was_waiting_on = policies.waiting_on(dispute)
+            self.previous_status = dispute.status
+            self.target = dispute.status
+            self.before = deadline_plan.snapshot(dispute)
         else:
             self.was_waiting_on = policies.waiting_on(dispute)
             self.previous_status = dispute.status
             self.target = transitions.check(dispute, actor, action)
-            self.before = rules.snapshot(dispute)
+            self.before = deadline_plan.snapshot(dispute)
         self.announced = 0
         self.fields: set[str] = set()
         self.events: list[TimelineEvent] = []
@@ -147,12 +156,13 @@ class Change:
             # events: the rules start at that second save.
             dispute.save()
             return dispute
-        # Deadline rows are written in this transaction, with the state they belong to.
-        respond_by, resolve_by = rules.deadlines_plan(self)
-        self.before = rules.snapshot(dispute)
-        self.was_waiting_on = policies.waiting_on(dispute)
-        self.restart_resolution = False
-        self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())
+        if self.action != NOTICE:
+            # Deadline rows are written in this transaction, with the state they belong to.
+            respond_by, resolve_by = deadline_plan.deadlines_plan(self)
+            self.before = deadline_plan.snapshot(dispute)
+            self.was_waiting_on = policies.waiting_on(dispute)
+            self.restart_resolution = False
+            self.set(respond_by=respond_by, resolve_by=resolve_by, updated_at=timezone.now())
         dispute.save(update_fields=sorted(self.fields))
         # Notifications are outbox rows written in this transaction too (nothing is lost,
         # nothing is told of a change rolled back); the engine sends them after commit.
@@ -170,6 +180,19 @@ def supersede_open_proposal(dispute: Dispute, change: Change) -> None:
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])
     change.set(open_proposal=None)
+
+
+def proposal_add(dispute: Dispute, *, resolution: str, amount, **fields) -> Proposal:
+    """A proposal (or a decided resolution) of `dispute`, in the dispute's tenant and currency."""
+    return Proposal.objects.create(
+        merchant_id=dispute.merchant_id,
+        supplier_id=dispute.supplier_id,
+        dispute=dispute,
+        resolution=resolution,
+        amount=amount,
+        currency=dispute.currency,
+        **fields,
+    )
 
 
 def release_lines(dispute: Dispute) -> None:

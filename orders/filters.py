@@ -17,6 +17,7 @@ from orders import hooks
 from orders.models import OrderLine, OrderStatus
 
 OPEN_STATUSES = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
+EARLIEST_YEAR = 1900
 
 
 class DateOrDateTimeField(forms.Field):
@@ -24,6 +25,7 @@ class DateOrDateTimeField(forms.Field):
 
     default_error_messages = {
         "invalid": _("Enter a date (2025-05-01) or an ISO 8601 date and time."),
+        "too_early": _("Enter a date from the year 1900 on."),
     }
 
     def to_python(self, value):
@@ -37,10 +39,13 @@ class DateOrDateTimeField(forms.Field):
             day = None if moment else parse_date(value)
         except ValueError:
             moment = day = None
+        if moment is None and day is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if (moment or day).year < EARLIEST_YEAR:
+            # Times near year 1 cannot be converted between time zones.
+            raise ValidationError(self.error_messages["too_early"], code="too_early")
         if moment is not None:
             return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-        if day is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
         return day
 
 
@@ -108,6 +113,8 @@ class OrderFilter(filters.FilterSet):
 
     def filter_placed_before(self, queryset, name, value):
         if not isinstance(value, datetime):
+            if value == date.max:
+                return queryset  # up to the last day there is: everything
             value = _start_of_day(value + timedelta(days=1))
         return queryset.filter(placed_at__lt=value)
 

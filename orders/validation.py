@@ -239,10 +239,11 @@ def parse_money(value) -> Decimal:
         raise ValueError(_("Enter an amount, e.g. 12.50."))
     if amount < 0:
         raise ValueError(_("The amount cannot be negative."))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("At most two decimal places."))
+    # Before rounding: 1E+400 has more digits than a decimal context can round.
     if amount > MAX_UNIT_PRICE:
         raise ValueError(_("This amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("At most two decimal places."))
     return amount.quantize(Decimal("0.01"))
 
 

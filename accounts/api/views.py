@@ -2,11 +2,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from core.api.throttling import ScopedRateThrottle
 from core.api.views import ScopedAPIView
 
 

@@ -73,8 +73,9 @@ class ScopedAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._tenant_scope_token = tenancy.activate(tenancy.Scope(request.auth.organization))
-        if request.method == "POST":
+        if request.method == "POST" and hasattr(self, "post"):
             # Every POST honours Idempotency-Key (API.md, "General"): the handler runs once.
+            # (A view without one answers 405 from dispatch.)
             self.post = idempotent(self.post)
 
     def finalize_response(self, request, response, *args, **kwargs):

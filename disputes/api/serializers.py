@@ -38,8 +38,21 @@ class DisputedLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChoiceOrNullField(serializers.ChoiceField):
+    """A choice that may be unset: stored as "", shown as null (the enum has no "")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     proposed_by = serializers.CharField(source="proposed_by_party", read_only=True)
+    fault = ChoiceOrNullField(choices=Fault.choices)
+    return_shipping_paid_by = ChoiceOrNullField(choices=CostBearer.choices)
+    restocking_paid_by = ChoiceOrNullField(choices=CostBearer.choices)
     fulfilment = serializers.SerializerMethodField()
 
     class Meta:

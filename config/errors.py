@@ -8,10 +8,18 @@ from django.views import defaults
 from core.api.errors import (
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
+    json_bad_request,
     json_not_found,
     json_server_error,
     json_service_unavailable,
 )
+
+
+def bad_request(request, exception=None):
+    # Django's own refusals before any view runs (too many form fields, a bad host).
+    if request.path.startswith("/api/"):
+        return json_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

@@ -50,5 +50,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "config.errors.bad_request"
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

@@ -56,6 +56,25 @@ class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
 
 
+class StrictBooleanField(forms.Field):
+    """true or false (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    default_error_messages = {"invalid": _("Enter true or false.")}
+    values = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.values[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -94,7 +113,7 @@ class OrderFilter(filters.FilterSet):
         max_value=3650,
         help_text=_("Not fully shipped this many days after it was placed."),
     )
-    has_dispute = filters.BooleanFilter(method="filter_has_dispute")
+    has_dispute = StrictBooleanFilter(method="filter_has_dispute")
 
     def filter_status(self, queryset, name, value):
         if _is_supplier():

@@ -256,3 +256,43 @@ def test_a_token_is_issued_while_the_cache_is_down(world):
     )
     assert response.status_code == 201, response.content[:300]
     assert response.json()["token"].startswith("rdr_")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "orders/?page_size=abc",
+        "orders/?page_size=0",
+        "disputes/?page_size=null",
+        "rules/?page_size=null",
+        "notifications/?unread=null",
+        "disputes/?overdue=perhaps",
+        "orders/?has_dispute=null",
+    ],
+)
+def test_query_parameters_the_schema_does_not_allow_are_a_400(world, query):
+    response = world.client("acme_owner").get(f"{API}/{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+def test_options_on_a_detail_path_describes_it_without_looking_anything_up(world):
+    response = world.client("acme_owner").options(f"{API}/rules/0/")
+    assert response.status_code == 200
+    assert response.json()["name"]
+
+
+def test_a_form_with_too_many_fields_is_a_json_400(world):
+    client = world.client("acme_owner")
+    client.raise_request_exception = False
+    body = "&".join(f"orders=x{index}" for index in range(1_500))
+    response = client.post(
+        f"{API}/orders/bulk/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+def test_rule_settings_take_json_only(world):
+    response = world.client("acme_owner").put(f"{API}/rules/auto-close/", {"numbers": "x"})
+    assert response.status_code == 415

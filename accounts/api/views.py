@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from core.api.schema import ErrorSerializer
 from core.api.throttling import ScopedRateThrottle
 from core.api.views import ScopedAPIView
 
@@ -38,7 +39,17 @@ class TokenView(ScopedAPIView):
             return APIView.initial(self, request, *args, **kwargs)
         return super().initial(request, *args, **kwargs)
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer}, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="E-mail or password is wrong."),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many failed logins, or too many requests."
+            ),
+        },
+        auth=[],
+    )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -58,6 +58,12 @@ def _validation_body(data) -> dict:
     return {"detail": " ".join(messages), "non_field_errors": messages}
 
 
+def json_bad_request(request, exception=None):
+    return JsonResponse(
+        {"detail": _("The request could not be read.")}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
 def json_not_found(request, exception=None):
     return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
 

@@ -22,6 +22,20 @@ class CursorPagination(pagination.CursorPagination):
     # Ids are UUIDv7, so "-id" is newest first and unique.
     ordering = "-id"
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            message = _("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        # Larger pages are cut to the largest one served (API.md, "Lists").
+        return min(size, self.max_page_size)
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)

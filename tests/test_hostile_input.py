@@ -68,8 +68,8 @@ def test_the_walk_finds_the_read_only_paths_of_the_issue():
 
 
 @pytest.mark.parametrize(("url", "method"), refused_writes())
-def test_a_write_to_a_read_only_path_is_a_json_405(world, url, method):
-    caller = "shenzhen_admin" if "/disputes/" in url or "/attachments/" in url else "acme_owner"
+@pytest.mark.parametrize("caller", ["acme_owner", "acme_viewer", "shenzhen_admin", None])
+def test_a_write_to_a_read_only_path_is_a_json_405(world, url, method, caller):
     response = getattr(world.client(caller), method)(url, {}, format="json")
     assert response.status_code == 405, response.content[:300]
     assert response["Content-Type"] == "application/json"
@@ -296,3 +296,20 @@ def test_a_form_with_too_many_fields_is_a_json_400(world):
 def test_rule_settings_take_json_only(world):
     response = world.client("acme_owner").put(f"{API}/rules/auto-close/", {"numbers": "x"})
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("close/", {"note": 0}),
+        ("messages/", {"body": 5}),
+        ("messages/", {"body": "hi", "internal": 0}),
+        ("messages/", {"body": "hi", "internal": "yes"}),
+        ("proposals/", {"resolution": "refund", "note": ["x"]}),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_a_400(world, dispute, path, body):
+    response = world.client("acme_owner").post(
+        f"{API}/disputes/{dispute.pk}/{path}", body, format="json"
+    )
+    assert response.status_code == 400, response.content[:300]

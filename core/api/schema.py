@@ -36,6 +36,12 @@ class AutoSchema(openapi.AutoSchema):
     """Documents the error answers of every operation from what the operation is, in one
     place, so that no view has to list them (API.md, "General": the status codes)."""
 
+    def map_parsers(self):
+        media_types = super().map_parsers()
+        # API.md: JSON in, multipart for uploads. The form encodings DRF also reads are not
+        # part of the contract, so they are not offered to clients either.
+        return ["application/json"] if "application/json" in media_types else media_types
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:

@@ -7,7 +7,7 @@ the few public ones (token issue, schema, health) are listed there by name.
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.views import APIView
 
 from core import tenancy
@@ -71,11 +71,13 @@ class ScopedAPIView(APIView):
             request.LANGUAGE_CODE = language
 
     def initial(self, request, *args, **kwargs):
+        if not hasattr(self, request.method.lower()):
+            # Whoever asks, a method the path does not serve is a 405, not a 401 or 403.
+            raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         self._tenant_scope_token = tenancy.activate(tenancy.Scope(request.auth.organization))
-        if request.method == "POST" and hasattr(self, "post"):
+        if request.method == "POST":
             # Every POST honours Idempotency-Key (API.md, "General"): the handler runs once.
-            # (A view without one answers 405 from dispatch.)
             self.post = idempotent(self.post)
 
     def finalize_response(self, request, response, *args, **kwargs):

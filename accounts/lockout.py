@@ -1,8 +1,16 @@
-"""What a locked-out login gets: JSON for the API, a page for the browser (429 both)."""
+"""Login lock-out (django-axes): who is counted, and what a locked-out login gets."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from accounts.models import UserManager
+
+
+def login_username(request, credentials=None) -> str:
+    """The account a login attempt is counted against: the e-mail as login reads it."""
+    value = (credentials or request.POST).get("username")
+    return UserManager.normalize_email(value if isinstance(value, str) else "")
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -1,9 +1,12 @@
+import hashlib
 import ipaddress
+import logging
 import secrets
 
 import pycountry
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,11 +22,15 @@ from accounts.models import (
     Membership,
     Organization,
     User,
+    UserManager,
     validate_time_zone,
 )
 from accounts.selectors import api_token_hash, membership_list_for_user
 from accounts.time_zones import default_time_zone
+from core.api.throttling import CACHE_ERRORS
 from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests, ValidationFailed
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "rdr_"  # noqa: S105 — a marker that helps secret scanners, not a secret
 # Writing last_used_at on every call would turn each read into a write; a minute is precise enough.
@@ -162,6 +169,37 @@ def user_authenticate(*, request, email: str, password: str) -> User:
     if user is None:
         raise NotAuthenticated(_("E-mail or password is wrong."))
     return user
+
+
+def password_reset_count_request(*, address: str, email: str) -> None:
+    """Count one password-reset request; raise TooManyRequests past an hourly limit.
+
+    Counted per requesting address (one client mailing many people) and per e-mail asked for
+    (many clients mailing one person), whether or not an account uses that e-mail, so that
+    the answer tells nothing about who has an account.
+    """
+    window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
+    account = hashlib.sha256(UserManager.normalize_email(email).encode()).hexdigest()
+    for key, limit in (
+        (f"password-reset:address:{address}", settings.PASSWORD_RESET_LIMIT_PER_ADDRESS),
+        (f"password-reset:account:{account}", settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
+    ):
+        if _count_in_window(key, window) > limit:
+            raise TooManyRequests(_("Too many password reset requests. Try again in an hour."))
+
+
+def _count_in_window(key: str, window: int) -> int:
+    try:
+        cache.add(key, 0, timeout=window)
+        try:
+            return cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.set(key, 1, timeout=window)
+            return 1
+    except CACHE_ERRORS:
+        # People locked out of their account must still be able to get back in.
+        logger.warning("Password reset limit skipped: the cache is unreachable", exc_info=True)
+        return 0
 
 
 def api_token_issue(

@@ -57,5 +57,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "config.errors.bad_request"
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

@@ -22,6 +22,13 @@ METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(address)
     for address in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "168.63.129.16")
 )
+# IPv6 prefixes that carry an IPv4 address to a relay or translator (6to4, NAT64, Teredo):
+# a request to them may land on any IPv4 address, loopback and private ones included,
+# whatever the running Python version counts as "global".
+TRANSLATION_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "2001::/32")
+)
 # Enough of an answer to log; the body is not used.
 MAX_RESPONSE_BYTES = 4096
 
@@ -44,7 +51,7 @@ def address_is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    if ip in METADATA_ADDRESSES:
+    if ip in METADATA_ADDRESSES or any(ip in network for network in TRANSLATION_NETWORKS):
         return False
     return ip.is_global and not (
         ip.is_multicast

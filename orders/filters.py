@@ -17,6 +17,7 @@ from orders import hooks
 from orders.models import OrderLine, OrderStatus
 
 OPEN_STATUSES = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
+EARLIEST_YEAR = 1900
 
 
 class DateOrDateTimeField(forms.Field):
@@ -24,6 +25,7 @@ class DateOrDateTimeField(forms.Field):
 
     default_error_messages = {
         "invalid": _("Enter a date (2025-05-01) or an ISO 8601 date and time."),
+        "too_early": _("Enter a date from the year 1900 on."),
     }
 
     def to_python(self, value):
@@ -37,10 +39,13 @@ class DateOrDateTimeField(forms.Field):
             day = None if moment else parse_date(value)
         except ValueError:
             moment = day = None
+        if moment is None and day is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if (moment or day).year < EARLIEST_YEAR:
+            # Times near year 1 cannot be converted between time zones.
+            raise ValidationError(self.error_messages["too_early"], code="too_early")
         if moment is not None:
             return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-        if day is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
         return day
 
 
@@ -49,6 +54,25 @@ class DateOrDateTimeField(forms.Field):
 )
 class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
+
+
+class StrictBooleanField(forms.Field):
+    """true or false (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    default_error_messages = {"invalid": _("Enter true or false.")}
+    values = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.values[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -89,7 +113,7 @@ class OrderFilter(filters.FilterSet):
         max_value=3650,
         help_text=_("Not fully shipped this many days after it was placed."),
     )
-    has_dispute = filters.BooleanFilter(method="filter_has_dispute")
+    has_dispute = StrictBooleanFilter(method="filter_has_dispute")
 
     def filter_status(self, queryset, name, value):
         if _is_supplier():
@@ -108,6 +132,8 @@ class OrderFilter(filters.FilterSet):
 
     def filter_placed_before(self, queryset, name, value):
         if not isinstance(value, datetime):
+            if value == date.max:
+                return queryset  # up to the last day there is: everything
             value = _start_of_day(value + timedelta(days=1))
         return queryset.filter(placed_at__lt=value)
 

@@ -8,7 +8,7 @@ expect. Rules that need the database (is the supplier linked?) are checked by th
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,6 +35,9 @@ MAX_UNIT_PRICE = Decimal("9999999999.99")
 MAX_TOTAL = Decimal("999999999999.99")
 # Clocks of shops and of Redress differ, and time zones are easy to get wrong by a day.
 FUTURE_TOLERANCE = timedelta(days=1)
+# No shop order predates online shops; an earlier time is a mistake (a zero date, a default),
+# and times near year 1 cannot even be converted to every time zone.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 TEXT_LIMITS = {
     "external_id": 100,
@@ -131,7 +134,10 @@ def _text(errors: _Errors, path: tuple, value, limit_key: str, *, required: bool
 
 
 def parse_aware_datetime(value, *, now: datetime | None = None) -> datetime:
-    """An ISO 8601 time with a UTC offset, not more than a day ahead. Raises ValueError."""
+    """An ISO 8601 time with a UTC offset, from 2000 on and not more than a day ahead.
+
+    Raises ValueError.
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value.strip():
@@ -145,6 +151,8 @@ def parse_aware_datetime(value, *, now: datetime | None = None) -> datetime:
         raise ValueError(_("Enter an ISO 8601 date and time, e.g. 2025-05-01T14:30:00+02:00."))
     if timezone.is_naive(moment):
         raise ValueError(_("Add the UTC offset to the time, e.g. +00:00 or Z."))
+    if moment < EARLIEST_TIME:
+        raise ValueError(_("Enter a time from the year 2000 on."))
     now = now or timezone.now()
     if moment > now + FUTURE_TOLERANCE:
         raise ValueError(_("This time is in the future."))
@@ -231,10 +239,11 @@ def parse_money(value) -> Decimal:
         raise ValueError(_("Enter an amount, e.g. 12.50."))
     if amount < 0:
         raise ValueError(_("The amount cannot be negative."))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("At most two decimal places."))
+    # Before rounding: 1E+400 has more digits than a decimal context can round.
     if amount > MAX_UNIT_PRICE:
         raise ValueError(_("This amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("At most two decimal places."))
     return amount.quantize(Decimal("0.01"))
 
 

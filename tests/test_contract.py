@@ -330,7 +330,7 @@ def test_errors_are_json_never_html(acme):
     assert_error(broken, 400)
     assert_error(acme.post(f"{API}/orders/", [1, 2], format="json"), 400)
     assert_error(acme.post(f"{API}/disputes/", {"order": 5}, format="json"), 400)
-    assert_error(acme.get(f"{API}/orders/?cursor=garbage"), 404)
+    assert_error(acme.get(f"{API}/orders/?cursor=garbage"), 400)
     assert_error(acme.delete(f"{API}/me/"), 405)
     assert_error(acme.post(f"{API}/orders/", "a=b", content_type="text/plain"), 415)
     assert_error(acme.get(f"{API}/orders/?placed_after=garbage"), 400)

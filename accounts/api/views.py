@@ -1,8 +1,7 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -13,6 +12,8 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.models import MERCHANT_OWNERS, OrganizationKind
+from core.api.schema import ErrorSerializer
+from core.api.throttling import ScopedRateThrottle
 from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedViewSet
 
 
@@ -44,7 +45,17 @@ class TokenView(ScopedAPIView):
             return APIView.initial(self, request, *args, **kwargs)
         return super().initial(request, *args, **kwargs)
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer}, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="E-mail or password is wrong."),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many failed logins, or too many requests."
+            ),
+        },
+        auth=[],
+    )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.middleware import ACTIVE_ORGANIZATION_SESSION_KEY
 from accounts.web.forms import ProfileForm
 from accounts.web.mixins import MerchantOwnerPageMixin
+from core.clients import client_address
+from core.errors import TooManyRequests
 
 
 @login_required
@@ -68,3 +71,19 @@ class AuditLogView(MerchantOwnerPageMixin, TemplateView):
         context["entries"] = page[: self.page_size]
         context["older"] = page[self.page_size - 1].pk if len(page) > self.page_size else None
         return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, with the number of e-mails it sends limited."""
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_count_request(
+                address=client_address(self.request), email=form.cleaned_data["email"]
+            )
+        except TooManyRequests as error:
+            context = {"message": error.message}
+            return render(
+                self.request, "registration/password_reset_limited.html", context, status=429
+            )
+        return super().form_valid(form)

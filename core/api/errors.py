@@ -1,12 +1,22 @@
 """One JSON error shape for the whole API: {"detail": message, <field>: [errors]...}."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+# The database unreachable, or a lock or statement timeout: the same request may succeed
+# in a moment, so the client is told to retry rather than that the server is broken.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 class DomainAPIException(exceptions.APIException):
@@ -17,6 +27,13 @@ class DomainAPIException(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("Database unavailable", exc_info=exc)
+        return Response(
+            unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DomainError):
         exc = DomainAPIException(exc)
     elif isinstance(exc, Http404):
@@ -41,8 +58,24 @@ def _validation_body(data) -> dict:
     return {"detail": " ".join(messages), "non_field_errors": messages}
 
 
+def json_bad_request(request, exception=None):
+    return JsonResponse(
+        {"detail": _("The request could not be read.")}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
 def json_not_found(request, exception=None):
     return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+
+
+def unavailable_body() -> dict:
+    return {"detail": _("The service is briefly unavailable. Try again in a minute.")}
+
+
+def json_service_unavailable(request):
+    response = JsonResponse(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def json_server_error(request):

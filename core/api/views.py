@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.views import APIView
 
 from core import tenancy
@@ -80,6 +80,9 @@ class ScopedAPIView(APIView):
             timezone.activate(ZoneInfo(time_zone))
 
     def initial(self, request, *args, **kwargs):
+        if not hasattr(self, request.method.lower()):
+            # Whoever asks, a method the path does not serve is a 405, not a 401 or 403.
+            raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         self._tenant_scope_token = tenancy.activate(tenancy.Scope(request.auth.organization))
         if request.method == "POST":

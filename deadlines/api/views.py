@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import MERCHANT_MANAGERS, OrganizationKind
 from core.api.pagination import CursorPagination
+from core.api.parsers import JSONParser
 from core.api.views import ScopedViewSet
 from core.errors import NotFound
 from deadlines import selectors, services
@@ -33,6 +34,9 @@ def _row(rule, values, setting) -> dict:
 
 class RuleSettingViewSet(ScopedViewSet):
     organization_kinds = (OrganizationKind.MERCHANT,)
+    # JSON only: in a form body a missing boolean reads as false, and PUT would switch the
+    # rule off whenever "enabled" is left out.
+    parser_classes = [JSONParser]
     write_roles = MERCHANT_MANAGERS
     lookup_field = "code"
     lookup_value_regex = r"[a-z0-9][a-z0-9.\-]*"
@@ -52,6 +56,8 @@ class RuleSettingViewSet(ScopedViewSet):
 
     @extend_schema(responses=RuleSettingSerializer(many=True))
     def list(self, request):
+        # One page holds every rule; its parameters are still checked as on every list.
+        self.paginator.get_page_size(request)
         rows = selectors.rule_setting_list_for_merchant(merchant=self.organization)
         # A short fixed list: one page, in the shape of every other list.
         data = RuleSettingSerializer([_row(*row) for row in rows], many=True).data

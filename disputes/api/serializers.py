@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Organization
+from core.api.fields import FormBooleanField, JSONBooleanField, TextField
 from disputes import policies, transitions
 from disputes.models import (
     PROPOSABLE_RESOLUTIONS,
@@ -56,8 +57,21 @@ class DisputedLineSerializer(serializers.ModelSerializer):
         return data
 
 
+class ChoiceOrNullField(serializers.ChoiceField):
+    """A choice that may be unset: stored as "", shown as null (the enum has no "")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     proposed_by = serializers.CharField(source="proposed_by_party", read_only=True)
+    fault = ChoiceOrNullField(choices=Fault.choices)
+    return_shipping_paid_by = ChoiceOrNullField(choices=CostBearer.choices)
+    restocking_paid_by = ChoiceOrNullField(choices=CostBearer.choices)
     fulfilment = serializers.SerializerMethodField()
 
     class Meta:
@@ -238,19 +252,19 @@ class LedgerEntryCreateSerializer(serializers.Serializer):
 
 
 class DisputeCreateSerializer(serializers.Serializer):
-    order = serializers.CharField()
-    lines = serializers.ListField(child=serializers.CharField(), allow_empty=False, max_length=500)
+    order = TextField()
+    lines = serializers.ListField(child=TextField(), allow_empty=False, max_length=500)
     kind = serializers.ChoiceField(choices=DisputeKind.choices)
     reason = serializers.ChoiceField(choices=Reason.choices)
-    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    description = TextField(allow_blank=True, required=False, max_length=10_000)
     requested_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
-    internal = serializers.BooleanField(default=False)
+    body = TextField(allow_blank=True, required=False, trim_whitespace=True)
+    internal = JSONBooleanField(default=False)
     attachments = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list, max_length=20
+        child=TextField(), required=False, default=list, max_length=20
     )
 
 
@@ -258,14 +272,14 @@ class AttachmentCreateSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text=_("JPEG, PNG, WebP, HEIC, GIF (20 MB), MP4, MOV (200 MB) or PDF (20 MB).")
     )
-    internal = serializers.BooleanField(default=False)
+    internal = FormBooleanField(default=False)
 
 
 class ProposalCreateSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=PROPOSABLE_RESOLUTIONS)
     amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
-    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
-    rma_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+    note = TextField(allow_blank=True, required=False, max_length=2000)
+    rma_number = TextField(allow_blank=True, required=False, max_length=64)
     fault = serializers.ChoiceField(choices=Fault.choices, required=False, allow_blank=True)
     return_shipping_paid_by = serializers.ChoiceField(
         choices=CostBearer.choices, required=False, allow_blank=True
@@ -285,11 +299,11 @@ class ProposalAcceptSerializer(serializers.Serializer):
     restocking_paid_by = serializers.ChoiceField(
         choices=CostBearer.choices, required=False, allow_blank=True
     )
-    rma_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+    rma_number = TextField(allow_blank=True, required=False, max_length=64)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, max_length=4000)
+    note = TextField(allow_blank=True, required=False, max_length=4000)
 
 
 class EvidenceRequestSerializer(serializers.Serializer):
@@ -299,12 +313,12 @@ class EvidenceRequestSerializer(serializers.Serializer):
 
 
 class FulfilSerializer(serializers.Serializer):
-    refund_reference = serializers.CharField(allow_blank=True, required=False, max_length=100)
-    carrier = serializers.CharField(allow_blank=True, required=False, max_length=50)
-    tracking_number = serializers.CharField(allow_blank=True, required=False, max_length=64)
+    refund_reference = TextField(allow_blank=True, required=False, max_length=100)
+    carrier = TextField(allow_blank=True, required=False, max_length=50)
+    tracking_number = TextField(allow_blank=True, required=False, max_length=64)
 
 
 class EscalateSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ESCALATION_TARGETS)
-    note = serializers.CharField(allow_blank=True, required=False, max_length=4000)
+    note = TextField(allow_blank=True, required=False, max_length=4000)
     reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True)

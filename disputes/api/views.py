@@ -2,7 +2,12 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
@@ -11,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
 from core.api.pagination import CursorPagination
+from core.api.params import boolean_param
 from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedGenericAPIView, ScopedViewSet
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from disputes import selectors, services
@@ -70,7 +76,7 @@ class DisputeViewSet(ScopedViewSet):
             merchant=param("merchant"),
             order=param("order"),
             q=param("q")[:200],
-            overdue=param("overdue").lower() in ("true", "1", "yes"),
+            overdue=boolean_param(self.request, "overdue"),
         )
         if self.organization.is_merchant:
             return selectors.dispute_list_for_merchant(filters=filters)
@@ -420,7 +426,15 @@ class AttachmentDownloadView(ScopedAPIView):
 
     @extend_schema(
         summary="Download an attachment",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The file itself, with the content type judged from its content when it "
+        "was uploaded (the `content_type` of the attachment): any type, so `*/*`.",
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            302: OpenApiResponse(
+                description="With S3-compatible storage: a redirect to a signed URL that "
+                "serves the file for a minute."
+            ),
+        },
     )
     def get(self, request, pk):
         attachment = selectors.attachment_get(attachment_id=pk, organization=self.organization)

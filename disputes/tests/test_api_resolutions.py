@@ -69,6 +69,20 @@ def test_full_refund_is_what_was_paid(world, disputes):
     assert response.json()["status"] == "open"
 
 
+def test_unset_fault_and_cost_bearers_are_null_not_empty_strings(world, disputes):
+    dispute = disputes.open()
+    proposal = post(world, "shenzhen_agent", dispute, "proposals/", {"resolution": "refund"})
+    body = proposal.json()
+    assert (body["fault"], body["return_shipping_paid_by"], body["restocking_paid_by"]) == (
+        None,
+        None,
+        None,
+    )
+    shown = world.client("acme_owner").get(f"{URL}{dispute.pk}/").json()["open_proposal"]
+    assert shown["fault"] is None
+    assert shown["rma_number"] == ""
+
+
 def test_return_with_restocking_fee_when_the_customer_is_at_fault(world, disputes):
     dispute = disputes.open(kind="refund", reason="customer_wrong_size")
     body = {

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from rest_framework.exceptions import NotFound as CursorNotFound
 from rest_framework.request import Request
 
 from accounts.models import MERCHANT_MANAGERS
+from core.api.pagination import InvalidCursor
 from core.errors import DomainError, NotFound
 from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
@@ -70,7 +70,7 @@ class DisputeListView(MerchantSide, TemplateView):
             page = paginator.paginate_queryset(
                 selectors.dispute_list_for_merchant(filters=filters), Request(self.request)
             )
-        except CursorNotFound as error:
+        except InvalidCursor as error:
             raise Http404 from error
         counts = selectors.dispute_counts_by_status(
             filters=filters_from(form, status=""), cap=COUNT_CAP

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import MERCHANT_OWNERS, OrganizationKind
+from core.api.params import boolean_param
 from core.api.views import ScopedViewSet
 from core.errors import NotFound
 from notifications import selectors, services
@@ -37,7 +38,7 @@ class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        unread = boolean_param(self.request, "unread")
         return selectors.notification_list_for_user(user=self.request.user, unread=unread)
 
     @extend_schema(

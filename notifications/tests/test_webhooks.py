@@ -167,6 +167,11 @@ def fake_dns(monkeypatch, *addresses):
         "fd00:ec2::254",
         "fe80::1",
         "::ffff:127.0.0.1",
+        "2002:7f00:1::",  # 6to4 around 127.0.0.1
+        "2002:5db8:d822::1",  # 6to4 around a public address: still a relay
+        "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64 around 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
     ],
 )
 @override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=False)
@@ -242,6 +247,16 @@ def test_unresolvable_hosts_are_refused(world, monkeypatch):
         services.webhook_endpoint_create(
             actor=owner(world), url="https://nowhere.invalid/", events=["*"]
         )
+
+
+@override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=False)
+@pytest.mark.parametrize(
+    "url", ["https://[2002:7f00:1::]/", "https://[64:ff9b::a9fe:a9fe]/", "https://[2001::1]/"]
+)
+def test_ipv6_literals_that_wrap_ipv4_are_refused(world, url):
+    with pytest.raises(ValidationFailed) as refused:
+        services.webhook_endpoint_create(actor=owner(world), url=url, events=["*"])
+    assert "url" in refused.value.field_errors
 
 
 def test_address_checks():

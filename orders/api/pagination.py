@@ -1,11 +1,11 @@
 import uuid
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor
 
-from core.api.pagination import CursorPagination
+from core.api.pagination import CursorPagination, InvalidCursor
 
 
 class OrderCursorPagination(CursorPagination):
@@ -65,6 +65,6 @@ class OrderCursorPagination(CursorPagination):
             key = uuid.UUID(pk)
         except ValueError:
             moment = None
-        if moment is None:
-            raise NotFound(self.invalid_cursor_message)
+        if moment is None or timezone.is_naive(moment):
+            raise InvalidCursor()
         return moment, key

@@ -247,7 +247,15 @@ class OrderInputSerializer(serializers.Serializer):
 
 
 class BulkInputSerializer(serializers.Serializer):
-    orders = OrderInputSerializer(many=True, max_length=1000)
+    # Each item is checked on its own: one bad order is reported in `errors` by its index,
+    # and does not stop the rest (API.md), so the schema takes any value as an item.
+    orders = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=1000,
+        help_text="Order bodies as for POST /api/v1/orders/ (OrderInput). An item that is "
+        "not a valid order is reported in `errors` with its index.",
+    )
 
 
 class BulkErrorSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
+from core.api.schema import ErrorSerializer
 from core.api.views import MERCHANT, SUPPLIER, ScopedViewSet
 from core.errors import ValidationFailed
 from orders import hooks, selectors, services
@@ -83,7 +84,12 @@ class OrderViewSet(ScopedViewSet):
     @extend_schema(
         summary="Create an order",
         request=serializers.OrderInputSerializer,
-        responses={201: serializers.OrderDetailSerializer, 409: OpenApiResponse(description="")},
+        responses={
+            201: serializers.OrderDetailSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer, description="An order with this external_id exists."
+            ),
+        },
     )
     def create(self, request):
         body = _object(request.data)

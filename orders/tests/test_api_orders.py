@@ -123,9 +123,9 @@ def test_pages_walk_every_order_once_even_when_placed_at_the_same_time(world):
     assert [row["id"] for row in back["results"]] == seen[:10]
 
 
-def test_a_forged_cursor_is_a_404_not_a_500(world, orders):
+def test_a_forged_cursor_is_a_400_not_a_500(world, orders):
     response = world.client("acme_owner").get("/api/v1/orders/?cursor=bm9wZQ")
-    assert response.status_code == 404
+    assert response.status_code == 400
 
 
 # Filters

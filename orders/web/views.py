@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from rest_framework.exceptions import NotFound as CursorNotFound
 from rest_framework.request import Request
 
 from accounts.web.mixins import MerchantPageMixin, SupplierPageMixin
 from core import tenancy
+from core.api.pagination import InvalidCursor
 from core.errors import DomainError, NotFound
 from orders import hooks, selectors, services
 from orders.api.pagination import OrderCursorPagination
@@ -48,7 +48,7 @@ def _page(request, queryset):
     drf_request = Request(request)
     try:
         page = paginator.paginate_queryset(queryset, drf_request)
-    except CursorNotFound as error:
+    except InvalidCursor as error:
         raise Http404 from error
     return page, paginator.get_next_link(), paginator.get_previous_link()
 

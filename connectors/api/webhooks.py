@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from connectors import selectors
 from connectors.services import intake
+from core.api.schema import ErrorSerializer
 from core.errors import NotFound, PayloadTooLarge
 
 ANSWER = inline_serializer("ShopDeliveryAnswer", {"received": serializers.CharField()})
@@ -41,9 +42,9 @@ class ShopWebhookView(APIView):
         request={"application/json": OpenApiTypes.OBJECT},
         responses={
             200: ANSWER,
-            401: OpenApiResponse(description="The signature does not match."),
-            404: OpenApiResponse(description="No such connector."),
-            413: OpenApiResponse(description="The body is too large."),
+            401: OpenApiResponse(ErrorSerializer, description="The signature does not match."),
+            404: OpenApiResponse(ErrorSerializer, description="No such connector."),
+            413: OpenApiResponse(ErrorSerializer, description="The body is too large."),
         },
         auth=[],
     )

@@ -36,9 +36,10 @@ class OrganizationBriefSerializer(serializers.ModelSerializer):
 
 
 class DisputedLineSerializer(serializers.ModelSerializer):
+    # Not read-only, so that the schema does not list it as always present: suppliers never
+    # get it. The serializer only ever answers (nothing writes lines through it).
     unit_price = serializers.DecimalField(
         **MONEY,
-        read_only=True,
         required=False,
         help_text=_("Only the merchant sees it: suppliers never see the shop's prices."),
     )

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
 from core.api.pagination import CursorPagination
 from core.api.params import boolean_param
+from core.api.schema import ErrorSerializer
 from core.api.views import UUID_PATTERN, ScopedAPIView, ScopedGenericAPIView, ScopedViewSet
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from disputes import selectors, services
@@ -400,7 +401,12 @@ class LedgerOwedView(ScopedGenericAPIView):
         return selectors.ledger_owed_list()
 
     @extend_schema(
-        summary="Money owed by suppliers, oldest first", responses=s.OwedSerializer(many=True)
+        summary="Money owed by suppliers, oldest first",
+        responses={
+            200: s.OwedSerializer(many=True),
+            # A supplier's answer: the ledger is the merchant's alone (API.md).
+            404: OpenApiResponse(ErrorSerializer, description="Not found."),
+        },
     )
     def get(self, request):
         if not self.organization.is_merchant:

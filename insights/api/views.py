@@ -88,6 +88,14 @@ class AnalyticsView(ScopedAPIView):
 
     def period(self):
         params = self.request.query_params
+        # A date left empty is no date: over the API it is a mistake, not "the default".
+        blank = {
+            name: [_("Give a date as YYYY-MM-DD.")]
+            for name in ("from", "to")
+            if params.get(name) == ""
+        }
+        if blank:
+            raise ValidationFailed(field_errors=blank)
         return period_parse(
             organization=self.organization, first=params.get("from"), last=params.get("to")
         )

@@ -24,6 +24,8 @@ from orders.filters import OrderFilter
 
 ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 SHIPMENT_ID = OpenApiParameter("shipment_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+# A voided or delivered parcel can no longer be changed.
+PARCEL_CONFLICT = OpenApiResponse(ErrorSerializer, description="The parcel can no longer change.")
 # The parcel's own actions: the merchant's staff, or the supplier whose lines it carries.
 PARCEL_ACTIONS = frozenset({"shipments", "shipment_correct", "shipment_void"})
 ORDER_FOR_PARTY = PolymorphicProxySerializer(
@@ -171,7 +173,7 @@ class OrderViewSet(ScopedViewSet):
         "like a new parcel's; a voided parcel is 409.",
         parameters=[ID, SHIPMENT_ID],
         request=serializers.ShipmentCorrectionSerializer,
-        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+        responses={200: serializers.ShipmentSerializer, 409: PARCEL_CONFLICT},
     )
     @action(detail=True, methods=["patch"], url_path=r"shipments/(?P<shipment_id>[^/.]+)")
     def shipment_correct(self, request, pk=None, shipment_id=None):
@@ -194,7 +196,7 @@ class OrderViewSet(ScopedViewSet):
         "again unless another parcel carries them; a delivered or voided parcel is 409.",
         parameters=[ID, SHIPMENT_ID],
         request=None,
-        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+        responses={200: serializers.ShipmentSerializer, 409: PARCEL_CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path=r"shipments/(?P<shipment_id>[^/.]+)/void")
     def shipment_void(self, request, pk=None, shipment_id=None):
@@ -210,7 +212,7 @@ class OrderViewSet(ScopedViewSet):
         "lines are to ship again; the supplier is told. Only a returned parcel (else 409).",
         parameters=[ID, SHIPMENT_ID],
         request=serializers.ReshipInputSerializer,
-        responses={200: serializers.ShipmentSerializer, 409: OpenApiResponse(description="")},
+        responses={200: serializers.ShipmentSerializer, 409: PARCEL_CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path=r"shipments/(?P<shipment_id>[^/.]+)/reship")
     def shipment_reship(self, request, pk=None, shipment_id=None):

@@ -1,9 +1,10 @@
 """The main list queries read their tenant-first index (EXPLAIN, not a stopwatch).
 
 Test tables are tiny, so Postgres would rather scan them whole; with sequential scans,
-bitmap scans and sorts discouraged the plan shows which index the query's shape can use at all: a list whose
-filter or order drifted away from its index would fall back to a sort over every row of
-the tenant, which is what a merchant with a million orders cannot afford.
+bitmap scans and sorts discouraged the plan shows which index the query's shape can use
+at all: a list whose filter or order drifted away from its index would fall back to a
+sort over every row of the tenant, which is what a merchant with a million orders cannot
+afford.
 """
 
 import pytest

@@ -1,21 +1,114 @@
-"""/app/settings/organization/: the merchant's country and time zone (its local dates).
+"""/app/settings/: the index of every settings page, and the organization's own settings.
 
-Every member reads the page; the owner and managers change it.
+/app/settings/organization/ holds the merchant's country and time zone (its local dates);
+every member reads it, the owner and managers change it.
 """
 
 import zoneinfo
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from accounts import services
-from accounts.models import MERCHANT_MANAGERS
+from accounts.models import MERCHANT_MANAGERS, MERCHANT_OWNERS, MERCHANT_WORKERS, Role
 from accounts.web.mixins import MerchantPageMixin
 from core.errors import DomainError
+
+EVERY_MEMBER = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    url_name: str
+    title: str
+    description: str
+    readers: frozenset  # who may open the page
+    writers: frozenset  # who may change what it shows
+
+
+# The order people look for them in: how deadlines work first, the plumbing last.
+SETTINGS_PAGES = (
+    SettingsPage(
+        "settings-rules",
+        gettext_lazy("Deadline rules"),
+        gettext_lazy("How long each side has to answer, remind and escalate."),
+        EVERY_MEMBER,
+        MERCHANT_MANAGERS,
+    ),
+    SettingsPage(
+        "app-dispute-policy",
+        gettext_lazy("Evidence and cost policies"),
+        gettext_lazy("Which reasons need a photo, and who pays return shipping and restocking."),
+        EVERY_MEMBER,
+        MERCHANT_MANAGERS,
+    ),
+    SettingsPage(
+        "settings-organization",
+        gettext_lazy("Organization"),
+        gettext_lazy("Country and time zone: the working days your deadlines count."),
+        EVERY_MEMBER,
+        MERCHANT_MANAGERS,
+    ),
+    SettingsPage(
+        "app-notifications:preferences",
+        gettext_lazy("Notification preferences"),
+        gettext_lazy("Which e-mails you receive."),
+        EVERY_MEMBER,
+        EVERY_MEMBER,
+    ),
+    SettingsPage(
+        "profile",
+        gettext_lazy("Profile"),
+        gettext_lazy("Your name, language and time zone."),
+        EVERY_MEMBER,
+        EVERY_MEMBER,
+    ),
+    SettingsPage(
+        "settings-webhooks",
+        gettext_lazy("Webhooks"),
+        gettext_lazy("Send the shop's events to your own systems."),
+        MERCHANT_OWNERS,
+        MERCHANT_OWNERS,
+    ),
+    SettingsPage(
+        "settings-connectors",
+        gettext_lazy("Connectors"),
+        gettext_lazy("Orders that arrive from your shop platform."),
+        MERCHANT_OWNERS,
+        MERCHANT_OWNERS,
+    ),
+    SettingsPage(
+        "settings-audit-log",
+        gettext_lazy("Audit log"),
+        gettext_lazy("Sign-ins, tokens, members, webhooks, rules and arbitration, by whom."),
+        MERCHANT_OWNERS,
+        MERCHANT_OWNERS,
+    ),
+)
+
+
+class SettingsIndexView(MerchantPageMixin, TemplateView):
+    """/app/settings/: the settings pages the member's role may open."""
+
+    template_name = "app/settings/index.html"
+    write_roles = frozenset()  # nothing to submit here
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        role = self.request.membership.role
+        context["pages"] = [
+            {"page": page, "url": reverse(page.url_name), "read_only": role not in page.writers}
+            for page in SETTINGS_PAGES
+            if role in page.readers
+        ]
+        context["read_only_role"] = role not in MERCHANT_WORKERS
+        return context
 
 
 class OrganizationSettingsForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -38,8 +39,18 @@ def organization_switch(request):
             messages.success(
                 request, _("You are now working in %(name)s.") % {"name": membership.organization}
             )
-            return redirect("home")
+            return redirect(_safe_next(request) or "home")
     raise Http404
+
+
+def _safe_next(request) -> str | None:
+    # Where the person was going (an error page's "switch" form); only this site's paths.
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @login_required

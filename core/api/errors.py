@@ -64,6 +64,13 @@ def json_bad_request(request, exception=None):
     )
 
 
+def json_permission_denied(request, exception=None):
+    return JsonResponse(
+        {"detail": _("You do not have permission to perform this action.")},
+        status=status.HTTP_403_FORBIDDEN,
+    )
+
+
 def json_not_found(request, exception=None):
     return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
 

@@ -13,7 +13,7 @@ from accounts.models import MERCHANT_MANAGERS
 from accounts.web.mixins import MerchantPageMixin
 from core.errors import DomainError
 from deadlines import registry, selectors, services
-from deadlines.rule_definitions import Unit
+from deadlines.rule_definitions import Rule, Unit
 
 HISTORY_SHOWN = 20
 
@@ -46,7 +46,10 @@ class RuleSettingsView(MerchantPageMixin, TemplateView):
             for rule, values, setting in selectors.rule_setting_list_for_merchant(merchant=merchant)
         ]
         context["can_edit"] = self.request.membership.role in MERCHANT_MANAGERS
-        context["history"] = selectors.rule_setting_change_list(merchant=merchant)[:HISTORY_SHOWN]
+        context["history"] = [
+            change_in_words(change)
+            for change in selectors.rule_setting_change_list(merchant=merchant)[:HISTORY_SHOWN]
+        ]
         context["errors"] = kwargs.get("errors", {})
         return context
 
@@ -82,3 +85,46 @@ class RuleSettingsView(MerchantPageMixin, TemplateView):
             return self.render_to_response(context, status=400)
         messages.success(request, _("“%(rule)s” is saved.") % {"rule": rule.label})
         return redirect("settings-rules")
+
+
+def change_in_words(change) -> dict:
+    """A rule change as people read it: the rule's label, and each value that changed."""
+    if not registry.rule_exists(change.rule):
+        # A rule since removed from the code: its stored names are all there is.
+        return {"change": change, "rule": change.rule, "lines": []}
+    rule = registry.rule_get(change.rule)
+    before, after = change.before, change.after
+    lines = []
+    if before.get("enabled") != after.get("enabled"):
+        lines.append((_("On"), _switch(before.get("enabled")), _switch(after.get("enabled"))))
+    for number in rule.numbers:
+        old, new = _value(before, "numbers", number.name), _value(after, "numbers", number.name)
+        if old != new:
+            unit = Unit.LABELS[number.unit]
+            lines.append((number.label, _amount(old, unit), _amount(new, unit)))
+    for option in rule.options:
+        old, new = _value(before, "options", option.name), _value(after, "options", option.name)
+        if old != new:
+            lines.append(
+                (option.label, _choice(rule, option.name, old), _choice(rule, option.name, new))
+            )
+    return {"change": change, "rule": rule.label, "lines": lines}
+
+
+def _value(values: dict, group: str, name: str):
+    return (values.get(group) or {}).get(name)
+
+
+def _switch(value) -> str:
+    return _("on") if value else _("off")
+
+
+def _amount(value, unit) -> str:
+    return "—" if value is None else f"{value} {unit}"
+
+
+def _choice(rule: Rule, name: str, value) -> str:
+    option = rule.option(name)
+    if option.is_switch:
+        return _switch(value)
+    return str(dict(option.choices).get(value, "—" if value is None else value))

@@ -170,6 +170,7 @@ class DisputeDetailMixin:
             bearers=CostBearer.choices,
             refund_reasons=forms.EscalateForm.base_fields["reason"].choices[1:],
             is_merchant=self.actor.is_merchant,
+            can_write=self.actor.can_work,
         )
         return context
 
@@ -296,19 +297,21 @@ class DisputeOpenView(MerchantSide, View):
             "form": form,
             "chosen": set(form["lines"].value() or []),
             "reasons": forms.reason_options(),
+            "can_write": self.actor.can_work,
         }
         return render(request, self.template_name, context, status=status)
 
     def _pick_order(self, request):
         query = request.GET.get("q", "").strip()[:100]
         orders = []
-        if query:
+        if query and self.actor.can_work:
             orders = list(
                 order_list_for_merchant()
                 .filter(external_id__icontains=query)
                 .order_by("-placed_at")[:20]
             )
-        return render(request, "app/disputes/pick_order.html", {"orders": orders, "q": query})
+        context = {"orders": orders, "q": query, "can_write": self.actor.can_work}
+        return render(request, "app/disputes/pick_order.html", context)
 
 
 class DisputePolicyView(MerchantSide, TemplateView):

@@ -1,11 +1,12 @@
 """Settings shared by every environment, read from environment variables (API.md, "Operating")."""
 
-import ssl
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from config.broker import broker_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -293,36 +294,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery: Redis when REDIS_URL is set; otherwise a broker that needs no server (files on disk).
-# A Redis restart must not stop a worker: dead sockets are noticed within seconds (timeouts,
-# health checks), the worker reconnects for as long as it takes, and an unacknowledged
-# message comes back after the visibility timeout, which outlasts any task's time limit
-# and retry countdown (notifications.tasks.COUNTDOWN_LIMIT_SECONDS).
-REDIS_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
-    "socket_connect_timeout": 5,
-    "socket_timeout": 10,
-    "socket_keepalive": True,
-    "health_check_interval": 10,
-    "retry_on_timeout": True,
-}
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT = "config.celery:RedisTransport"
-    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
-    if REDIS_URL.startswith("rediss://"):
-        # The transport comes from the setting above, not from the URL's scheme, so TLS is
-        # asked for here, with the server's certificate checked.
-        CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker"),
-        "data_folder_out": str(VAR_DIR / "broker"),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
-        "control_folder": str(VAR_DIR / "broker-control"),
-        "store_processed": False,
-    }
+# Celery: RabbitMQ or another Redis when CELERY_BROKER_URL says so, else Redis when REDIS_URL
+# is set, else a broker that needs no server (files on disk). config/broker.py picks the
+# transport and its options by the URL's scheme.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+_broker = broker_settings(CELERY_BROKER_URL, var_dir=VAR_DIR)
+CELERY_BROKER_TRANSPORT = _broker.transport
+CELERY_BROKER_TRANSPORT_OPTIONS = _broker.transport_options
+CELERY_BROKER_USE_SSL = _broker.use_ssl
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

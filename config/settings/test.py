@@ -1,15 +1,18 @@
 """Tests run against the production database and broker: real Postgres and real Redis."""
 
+from config.broker import broker_settings
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, REDIS_BROKER_TRANSPORT_OPTIONS, VAR_DIR, env
+from config.settings.base import DATABASES, VAR_DIR, env
 
 DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/redress")
 # Several checkouts on one server (CI beside a developer) each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_redress")}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
-CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT = "config.celery:RedisTransport"
-CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+_broker = broker_settings(CELERY_BROKER_URL, var_dir=VAR_DIR)
+CELERY_BROKER_TRANSPORT = _broker.transport
+CELERY_BROKER_TRANSPORT_OPTIONS = _broker.transport_options
+CELERY_BROKER_USE_SSL = _broker.use_ssl
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

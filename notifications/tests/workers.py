@@ -21,6 +21,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
+from config.broker import broker_settings
 from config.celery import app as project_app
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -30,6 +31,7 @@ def make_app(broker_url: str) -> Celery:
     app = Celery(f"redress-test-{uuid.uuid4().hex[:6]}")
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = broker_url
+    app.conf.broker_transport = broker_settings(broker_url, var_dir=settings.VAR_DIR).transport
     app.conf.task_default_queue = f"test-notifications-{uuid.uuid4().hex[:8]}"
     app.conf.broker_transport_options = {}
     # A stopped broker must fail a publish fast (the outbox sweep recovers), not hang.
@@ -110,8 +112,8 @@ class WorkerProcess:
     """`celery -A config worker` as production runs it (prefork pool, heartbeats, gossip),
     on the test's own database and the broker the test chooses."""
 
-    def __init__(self, broker_url: str, log: Path, include: str = ""):
-        self.broker_url, self.log, self.include = broker_url, log, include
+    def __init__(self, broker_url: str, log: Path, include: str = "", queue: str = ""):
+        self.broker_url, self.log, self.include, self.queue = broker_url, log, include, queue
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -124,7 +126,7 @@ class WorkerProcess:
                 f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
                 f"{database['NAME']}"
             ),
-            "REDIS_URL": self.broker_url,
+            "CELERY_BROKER_URL": self.broker_url,
         }
         command = [
             str(Path(sys.executable).with_name("celery")), "-A", "config", "worker",
@@ -132,6 +134,8 @@ class WorkerProcess:
         ]  # fmt: skip
         if self.include:
             command += ["--include", self.include]
+        if self.queue:
+            command += ["--queues", self.queue]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,

@@ -11,7 +11,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.utils.translation import gettext_noop as _noop
 
 from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
@@ -144,69 +143,73 @@ def _tracking_check_label(valid) -> str:
 
 RULE_NOTICES = {
     "supplier_response_reminder": RuleNotice(
-        timeline=_noop("%(rule)s: the supplier was reminded to respond."),
-        notification=_noop("The supplier has not answered yet: please respond to this dispute."),
+        timeline=gettext_noop("%(rule)s: the supplier was reminded to respond."),
+        notification=gettext_noop(
+            "The supplier has not answered yet: please respond to this dispute."
+        ),
     ),
     "supplier_response_expired": RuleNotice(
-        timeline=_noop("%(rule)s: the supplier did not respond in time, so the dispute moves on."),
-        notification=_noop(
+        timeline=gettext_noop(
+            "%(rule)s: the supplier did not respond in time, so the dispute moves on."
+        ),
+        notification=gettext_noop(
             "The supplier did not answer in time; the dispute moves on by the merchant's rule."
         ),
     ),
     "accepted_by_default": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the supplier did not respond, so the requested refund counts as "
             "accepted (%(resolution)s)."
         ),
     ),
     "problem_deadline_passed": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the problem report was not resolved in time; it becomes a refund request."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The problem report was not resolved in time and becomes a refund request."
         ),
     ),
     "refund_not_carried_out": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the accepted refund was not carried out in time; the dispute is escalated."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The accepted refund was not carried out in time; the dispute is escalated."
         ),
     ),
     "verified_claim_expired": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the verified claim was not reshipped or refunded in time; the dispute "
             "is escalated."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The verified claim was not reshipped or refunded in time; the dispute is escalated."
         ),
     ),
     "delivered_check_address": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: tracking says the parcel was delivered. Check the shipping address "
             "with the customer and wait until %(until)s; then the dispute continues."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "Tracking says delivered: check the shipping address with the customer and wait "
             "before the supplier is pressed."
         ),
     ),
     "delivered_wait_over": RuleNotice(
-        timeline=_noop("%(rule)s: the wait is over; the dispute continues."),
-        notification=_noop(
+        timeline=gettext_noop("%(rule)s: the wait is over; the dispute continues."),
+        notification=gettext_noop(
             "The wait after delivery is over: the dispute continues with the supplier."
         ),
     ),
     "auto_closed": RuleNotice(
-        timeline=_noop("%(rule)s: closed automatically after a quiet period."),
-        notification=_noop("The dispute was closed automatically after a quiet period."),
+        timeline=gettext_noop("%(rule)s: closed automatically after a quiet period."),
+        notification=gettext_noop("The dispute was closed automatically after a quiet period."),
     ),
     "evidence_deadline_passed": RuleNotice(
-        timeline=_noop("%(rule)s: the required photo or video was not attached in time."),
-        notification=_noop(
+        timeline=gettext_noop("%(rule)s: the required photo or video was not attached in time."),
+        notification=gettext_noop(
             "The required photo or video was not attached in time: the refund request is cancelled."
         ),
     ),

@@ -32,6 +32,13 @@ RESOLVED = register_event_type("dispute.resolved", gettext_lazy("A dispute is re
 CLOSED = register_event_type("dispute.closed", gettext_lazy("A dispute is closed"))
 DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
 
+# A body's first words by kind: whole sentences, so they start with a capital in every
+# language (the kind's label is lower-case for use inside a sentence).
+KIND_SUMMARIES = {
+    DisputeKind.PROBLEM: gettext_noop("Problem report: %(reason)s"),
+    DisputeKind.REFUND: gettext_noop("Refund request: %(reason)s"),
+}
+
 # Status events by code: the webhook type they are.
 STATUS_TYPES = {
     "closed": CLOSED,
@@ -108,10 +115,7 @@ def _body(kind: str, dispute, event) -> Text:
     if kind == DEADLINE_FIRED:
         notice = RULE_NOTICES.get(data.get("code"))
         return Text(notice.notification if notice else "")
-    return Text(
-        gettext_noop("%(kind)s: %(reason)s"),
-        {"kind": DisputeKind(dispute.kind).label, "reason": Reason(dispute.reason).label},
-    )
+    return Text(KIND_SUMMARIES[dispute.kind], {"reason": Reason(dispute.reason).label})
 
 
 def _payload(kind: str, dispute, event) -> dict:

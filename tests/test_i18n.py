@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from disputes import wording
+from disputes import notifications, wording
 
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = ["es", "it", "ru", "zh_Hans"]
@@ -94,7 +94,7 @@ def test_translation_functions_are_imported_under_names_makemessages_extracts():
 
 def wording_table_msgids() -> list[str]:
     """Every msgid kept in a table and translated only when shown (gettext on a variable)."""
-    msgids = list(wording.PARCEL_NOTICES.values())
+    msgids = [*wording.PARCEL_NOTICES.values(), *notifications.KIND_SUMMARIES.values()]
     for notice in wording.RULE_NOTICES.values():
         msgids += [text for text in (notice.timeline, notice.notification) if text]
     return msgids

@@ -154,3 +154,10 @@ def test_announcing_an_event_again_doubles_nothing(world, disputes, hook):
             EmailDelivery.cross_tenant_objects.count(),
             WebhookDelivery.cross_tenant_objects.count(),
         ) == counts
+
+
+def test_a_notification_body_starts_with_the_kind_capitalised(world, disputes):
+    disputes.open()
+    with cross_tenant_scope(reason="test"):
+        bodies = set(Notification.cross_tenant_objects.values_list("body", flat=True))
+    assert bodies == {"Problem report: Customer did not receive the order"}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
+from orders.models import carrier_name
 
 
 def _label(choices, value) -> str:
@@ -68,7 +69,7 @@ def describe(event) -> str:
     if code == "fulfilled":
         if data.get("tracking_number"):
             return _("Shipped again: %(carrier)s tracking number %(number)s.") % {
-                "carrier": data.get("carrier") or _("carrier unknown"),
+                "carrier": carrier_name(data.get("carrier") or "") or _("carrier unknown"),
                 "number": data["tracking_number"],
             }
         return _("Carried out: refund reference %(reference)s.") % {

@@ -243,8 +243,39 @@ def test_open_a_dispute_from_an_order_with_photos(browser_as, disputes):
     assert response.status_code == 302
     dispute = Dispute.cross_tenant_objects.get(order=order)
     assert response["Location"] == f"/app/disputes/{dispute.pk}/"
-    # The photo came with the form, so the supplier is asked at once.
+    # The photo came with the form, so the supplier is asked at once, and no notice asks
+    # for a photo that is already there.
     assert dispute.status == "awaiting_supplier"
+    assert "evidence_needed" not in timeline_codes(dispute)
+    assert "evidence_received" in timeline_codes(dispute)
+
+
+def timeline_codes(dispute) -> list[str]:
+    with cross_tenant_scope(reason="test"):
+        events = TimelineEvent.cross_tenant_objects.filter(dispute=dispute).order_by("position")
+        return [event.data.get("code", "") for event in events]
+
+
+def test_open_with_a_file_that_is_no_evidence_still_asks_for_a_photo(browser_as, disputes):
+    order = disputes.order()
+    client = browser_as("acme_agent")
+    line = disputes.lines(order)[0]
+    response = client.post(
+        f"/app/disputes/new/?order={order.pk}",
+        {
+            "lines": [str(line.pk)],
+            "kind": "problem",
+            "reason": "wrong_item",
+            "description": "Invoice attached",
+            "files": [upload("invoice.pdf", pdf_bytes(), "application/pdf")],
+        },
+    )
+    assert response.status_code == 302
+    dispute = Dispute.cross_tenant_objects.get(order=order)
+    assert dispute.status == "awaiting_evidence"
+    codes = timeline_codes(dispute)
+    assert codes.count("evidence_needed") == 1
+    assert codes.index("attached") < codes.index("evidence_needed")
 
 
 def test_open_form_shows_the_services_refusal(browser_as, disputes):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.tenancy import cross_tenant_scope
+from disputes import services
 from disputes.models import Attachment, CostDefault, Dispute, EvidenceRequirement, TimelineEvent
 from disputes.tests.samples import pdf_bytes, png_upload, upload
 
@@ -351,3 +352,22 @@ def test_dashboard_status_counts_stop_at_the_cap(browser_as, disputes, monkeypat
     assert 'data-status="awaiting_supplier">Awaiting supplier <span class="count">2+</span>' in text
     assert 'data-status="closed">Closed <span class="count">1</span>' in text
     assert 'All <span class="count">3+</span>' in text
+
+
+def test_a_resolved_reship_reads_as_such(browser_as, disputes):
+    dispute = disputes.open()
+    disputes.call(
+        "shenzhen_agent", services.proposal_create, dispute, resolution="reship", fault="supplier"
+    )
+    proposal = disputes.refresh(dispute).open_proposal
+    disputes.call("acme_agent", services.proposal_accept, dispute, proposal=proposal)
+    disputes.call(
+        "shenzhen_agent", services.dispute_fulfil, dispute, tracking_number="1Z999AA10123456784"
+    )
+    assert disputes.refresh(dispute).status == "resolved"
+    page = browser_as("acme_agent").get(f"/app/disputes/{dispute.pk}/").content.decode()
+    assert "At fault: supplier." in page
+    assert "restocking by" not in page  # a reship has no return to restock
+    assert "UPS 1Z999AA10123456784" in page
+    # Resolved: it closes by itself after a quiet period; nobody has to act.
+    assert re.search(r'<dd class="turn">\s*Nobody\s*</dd>', page)

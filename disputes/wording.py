@@ -106,8 +106,8 @@ def describe(event) -> str:
         }
     if code in RULE_NOTICES:
         return _rule_notice(code, data)
-    if data.get("to"):
-        return _("Status: %(status)s.") % {"status": _label(DisputeStatus, data["to"])}
+    if data.get("to") in STATUS_SENTENCES:
+        return _(STATUS_SENTENCES[data["to"]])
     # A rule's notice with a code this module does not know carries its own words.
     return str(data.get("text", ""))
 
@@ -122,6 +122,52 @@ class RuleNotice:
     # recorded as a status change, which is told in the status change's words.
     notification: str = ""
 
+
+# A status as a sentence: status labels ("resolution proposed") are for lists and
+# filters; in a sentence people read what it means and whom it waits for.
+STATUS_SENTENCES = {
+    DisputeStatus.AWAITING_EVIDENCE: gettext_noop(
+        "The dispute is now waiting for a photo or video of what arrived."
+    ),
+    DisputeStatus.AWAITING_SUPPLIER: gettext_noop(
+        "The dispute is now waiting for the supplier's answer."
+    ),
+    DisputeStatus.AWAITING_MERCHANT: gettext_noop(
+        "The dispute is now waiting for the merchant's answer."
+    ),
+    DisputeStatus.RESOLUTION_PROPOSED: gettext_noop("A proposal is now waiting for an answer."),
+    DisputeStatus.RESOLUTION_ACCEPTED: gettext_noop(
+        "The resolution was accepted and is now to be carried out."
+    ),
+    DisputeStatus.IN_ARBITRATION: gettext_noop("The dispute is now in arbitration."),
+    DisputeStatus.RESOLVED: gettext_noop("The dispute is now resolved."),
+    DisputeStatus.CLOSED: gettext_noop("The dispute is now closed."),
+    DisputeStatus.CANCELLED: gettext_noop("The dispute is now cancelled."),
+}
+
+# The same, as a notification's title: for the party whose turn it is, "your answer".
+STATUS_TITLES = {
+    DisputeStatus.AWAITING_EVIDENCE: gettext_noop(
+        "Dispute #%(number)s is now waiting for a photo or video of what arrived"
+    ),
+    DisputeStatus.AWAITING_SUPPLIER: gettext_noop(
+        "Dispute #%(number)s is now waiting for the supplier's answer"
+    ),
+    DisputeStatus.AWAITING_MERCHANT: gettext_noop(
+        "Dispute #%(number)s is now waiting for the merchant's answer"
+    ),
+    DisputeStatus.RESOLUTION_PROPOSED: gettext_noop(
+        "Dispute #%(number)s now has a proposal waiting for an answer"
+    ),
+    DisputeStatus.RESOLUTION_ACCEPTED: gettext_noop(
+        "Dispute #%(number)s: the resolution is accepted and now to be carried out"
+    ),
+    DisputeStatus.IN_ARBITRATION: gettext_noop("Dispute #%(number)s is now in arbitration"),
+    DisputeStatus.RESOLVED: gettext_noop("Dispute #%(number)s is resolved"),
+    DisputeStatus.CLOSED: gettext_noop("Dispute #%(number)s is closed"),
+    DisputeStatus.CANCELLED: gettext_noop("Dispute #%(number)s is cancelled"),
+}
+YOUR_TURN_TITLE = gettext_noop("Dispute #%(number)s is now waiting for your answer")
 
 PARCEL_NOTICES = {
     "parcel_corrected": gettext_noop(

@@ -94,7 +94,13 @@ def test_translation_functions_are_imported_under_names_makemessages_extracts():
 
 def wording_table_msgids() -> list[str]:
     """Every msgid kept in a table and translated only when shown (gettext on a variable)."""
-    msgids = [*wording.PARCEL_NOTICES.values(), *notifications.KIND_SUMMARIES.values()]
+    msgids = [
+        *wording.PARCEL_NOTICES.values(),
+        *wording.STATUS_SENTENCES.values(),
+        *wording.STATUS_TITLES.values(),
+        wording.YOUR_TURN_TITLE,
+        *notifications.KIND_SUMMARIES.values(),
+    ]
     for notice in wording.RULE_NOTICES.values():
         msgids += [text for text in (notice.timeline, notice.notification) if text]
     return msgids

@@ -161,3 +161,18 @@ def test_a_notification_body_starts_with_the_kind_capitalised(world, disputes):
     with cross_tenant_scope(reason="test"):
         bodies = set(Notification.cross_tenant_objects.values_list("body", flat=True))
     assert bodies == {"Problem report: Customer did not receive the order"}
+
+
+def test_a_status_change_is_told_in_words_and_your_turn_as_yours(world, disputes):
+    dispute = disputes.open()
+    disputes.call("shenzhen_agent", services.proposal_create, dispute, resolution="reship")
+    with cross_tenant_scope(reason="test"):
+        titles = {
+            (row.user.email.split("@")[0], row.title)
+            for row in Notification.cross_tenant_objects.select_related("user").filter(
+                type="dispute.status_changed"
+            )
+        }
+    number = dispute.number
+    assert ("acme_agent", f"Dispute #{number} is now waiting for your answer") in titles
+    assert all("resolution proposed" not in title for _user, title in titles)

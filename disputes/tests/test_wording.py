@@ -22,3 +22,10 @@ def test_a_reship_names_its_carrier_not_its_code():
 def test_a_carrier_redress_does_not_know_is_shown_as_written():
     fulfilled = event(code="fulfilled", carrier="Royal Mail", tracking_number="AB12345678")
     assert "Royal Mail" in describe(fulfilled)
+
+
+def test_a_status_change_reads_as_a_sentence():
+    change = event(code="proposal_made", to="resolution_proposed", resolution="reship")
+    assert describe(change) == "Proposed: reship."
+    status_only = event(code="", to="awaiting_supplier")
+    assert describe(status_only) == "The dispute is now waiting for the supplier's answer."

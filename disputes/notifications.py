@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
+from disputes import policies
 from disputes.models import DisputeKind, DisputeStatus, EventType, Party, Reason
-from disputes.wording import RULE_NOTICES, rule_label
+from disputes.wording import RULE_NOTICES, STATUS_TITLES, YOUR_TURN_TITLE, rule_label
 from notifications.events import Event, Recipients, Text, register_event_type
 
 # The event types disputes raise, registered with the engine (API.md's webhook types).
@@ -31,6 +32,13 @@ ESCALATED = register_event_type("dispute.escalated", gettext_lazy("A dispute is 
 RESOLVED = register_event_type("dispute.resolved", gettext_lazy("A dispute is resolved"))
 CLOSED = register_event_type("dispute.closed", gettext_lazy("A dispute is closed"))
 DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
+
+# A body's first words by kind: whole sentences, so they start with a capital in every
+# language (the kind's label is lower-case for use inside a sentence).
+KIND_SUMMARIES = {
+    DisputeKind.PROBLEM: gettext_noop("Problem report: %(reason)s"),
+    DisputeKind.REFUND: gettext_noop("Refund request: %(reason)s"),
+}
 
 # Status events by code: the webhook type they are.
 STATUS_TYPES = {
@@ -79,7 +87,7 @@ def _audience(event) -> tuple[str, set[str]]:
     return STATUS_TYPES.get(code, STATUS_CHANGED), others
 
 
-def _title(kind: str, dispute, event) -> Text:
+def _title(kind: str, dispute, event, party: str) -> Text:
     number = {"number": dispute.number}
     if kind == OPENED:
         return Text(gettext_noop("New dispute #%(number)s"), number)
@@ -94,10 +102,9 @@ def _title(kind: str, dispute, event) -> Text:
     if kind == DEADLINE_FIRED:
         label = rule_label((event.data or {}).get("rule", ""))
         return Text(gettext_noop("Dispute #%(number)s: %(rule)s"), {**number, "rule": label})
-    return Text(
-        gettext_noop("Dispute #%(number)s is now %(status)s"),
-        {**number, "status": DisputeStatus(dispute.status).label},
-    )
+    if policies.waiting_on(dispute) == party:
+        return Text(YOUR_TURN_TITLE, number)
+    return Text(STATUS_TITLES.get(dispute.status, ""), number)
 
 
 def _body(kind: str, dispute, event) -> Text:
@@ -108,10 +115,7 @@ def _body(kind: str, dispute, event) -> Text:
     if kind == DEADLINE_FIRED:
         notice = RULE_NOTICES.get(data.get("code"))
         return Text(notice.notification if notice else "")
-    return Text(
-        gettext_noop("%(kind)s: %(reason)s"),
-        {"kind": DisputeKind(dispute.kind).label, "reason": Reason(dispute.reason).label},
-    )
+    return Text(KIND_SUMMARIES[dispute.kind], {"reason": Reason(dispute.reason).label})
 
 
 def _payload(kind: str, dispute, event) -> dict:
@@ -150,11 +154,7 @@ def events_for(dispute, event) -> list[Event]:
     kind, parties = _audience(event)
     if not kind:
         return []
-    title, body, payload = (
-        _title(kind, dispute, event),
-        _body(kind, dispute, event),
-        _payload(kind, dispute, event),
-    )
+    body, payload = _body(kind, dispute, event), _payload(kind, dispute, event)
     excluded = (event.author_user,) if event.author_user_id else ()
     answer = [
         # Always: the merchant's webhooks hear of every event, even when no person is told.
@@ -162,7 +162,7 @@ def events_for(dispute, event) -> list[Event]:
             type=kind,
             merchant=dispute.merchant,
             dedup_key=f"dispute-event:{event.pk}:merchant",
-            title=title,
+            title=_title(kind, dispute, event, Party.MERCHANT),
             body=body,
             url=_link(Party.MERCHANT, dispute),
             data=payload,
@@ -180,7 +180,7 @@ def events_for(dispute, event) -> list[Event]:
                 type=kind,
                 merchant=dispute.merchant,
                 dedup_key=f"dispute-event:{event.pk}:supplier",
-                title=title,
+                title=_title(kind, dispute, event, Party.SUPPLIER),
                 body=body,
                 url=_link(Party.SUPPLIER, dispute),
                 data=payload,

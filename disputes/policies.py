@@ -74,11 +74,9 @@ def waiting_on(dispute) -> str | None:
     status = dispute.status
     if status in (DisputeStatus.AWAITING_SUPPLIER, DisputeStatus.RESOLUTION_ACCEPTED):
         return Party.SUPPLIER
-    if status in (
-        DisputeStatus.AWAITING_MERCHANT,
-        DisputeStatus.AWAITING_EVIDENCE,
-        DisputeStatus.RESOLVED,
-    ):
+    # Not RESOLVED: the resolution is carried out and the dispute closes itself after a
+    # quiet period (auto-close); closing it sooner is the merchant's choice, not its turn.
+    if status in (DisputeStatus.AWAITING_MERCHANT, DisputeStatus.AWAITING_EVIDENCE):
         return Party.MERCHANT
     if status == DisputeStatus.RESOLUTION_PROPOSED and dispute.open_proposal is not None:
         proposer = dispute.open_proposal.proposed_by_party

@@ -11,10 +11,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.utils.translation import gettext_noop as _noop
 
 from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
+from orders.models import carrier_name
 
 
 def _label(choices, value) -> str:
@@ -69,7 +69,7 @@ def describe(event) -> str:
     if code == "fulfilled":
         if data.get("tracking_number"):
             return _("Shipped again: %(carrier)s tracking number %(number)s.") % {
-                "carrier": data.get("carrier") or _("carrier unknown"),
+                "carrier": carrier_name(data.get("carrier") or "") or _("carrier unknown"),
                 "number": data["tracking_number"],
             }
         return _("Carried out: refund reference %(reference)s.") % {
@@ -106,8 +106,8 @@ def describe(event) -> str:
         }
     if code in RULE_NOTICES:
         return _rule_notice(code, data)
-    if data.get("to"):
-        return _("Status: %(status)s.") % {"status": _label(DisputeStatus, data["to"])}
+    if data.get("to") in STATUS_SENTENCES:
+        return _(STATUS_SENTENCES[data["to"]])
     # A rule's notice with a code this module does not know carries its own words.
     return str(data.get("text", ""))
 
@@ -122,6 +122,52 @@ class RuleNotice:
     # recorded as a status change, which is told in the status change's words.
     notification: str = ""
 
+
+# A status as a sentence: status labels ("resolution proposed") are for lists and
+# filters; in a sentence people read what it means and whom it waits for.
+STATUS_SENTENCES = {
+    DisputeStatus.AWAITING_EVIDENCE: gettext_noop(
+        "The dispute is now waiting for a photo or video of what arrived."
+    ),
+    DisputeStatus.AWAITING_SUPPLIER: gettext_noop(
+        "The dispute is now waiting for the supplier's answer."
+    ),
+    DisputeStatus.AWAITING_MERCHANT: gettext_noop(
+        "The dispute is now waiting for the merchant's answer."
+    ),
+    DisputeStatus.RESOLUTION_PROPOSED: gettext_noop("A proposal is now waiting for an answer."),
+    DisputeStatus.RESOLUTION_ACCEPTED: gettext_noop(
+        "The resolution was accepted and is now to be carried out."
+    ),
+    DisputeStatus.IN_ARBITRATION: gettext_noop("The dispute is now in arbitration."),
+    DisputeStatus.RESOLVED: gettext_noop("The dispute is now resolved."),
+    DisputeStatus.CLOSED: gettext_noop("The dispute is now closed."),
+    DisputeStatus.CANCELLED: gettext_noop("The dispute is now cancelled."),
+}
+
+# The same, as a notification's title: for the party whose turn it is, "your answer".
+STATUS_TITLES = {
+    DisputeStatus.AWAITING_EVIDENCE: gettext_noop(
+        "Dispute #%(number)s is now waiting for a photo or video of what arrived"
+    ),
+    DisputeStatus.AWAITING_SUPPLIER: gettext_noop(
+        "Dispute #%(number)s is now waiting for the supplier's answer"
+    ),
+    DisputeStatus.AWAITING_MERCHANT: gettext_noop(
+        "Dispute #%(number)s is now waiting for the merchant's answer"
+    ),
+    DisputeStatus.RESOLUTION_PROPOSED: gettext_noop(
+        "Dispute #%(number)s now has a proposal waiting for an answer"
+    ),
+    DisputeStatus.RESOLUTION_ACCEPTED: gettext_noop(
+        "Dispute #%(number)s: the resolution is accepted and now to be carried out"
+    ),
+    DisputeStatus.IN_ARBITRATION: gettext_noop("Dispute #%(number)s is now in arbitration"),
+    DisputeStatus.RESOLVED: gettext_noop("Dispute #%(number)s is resolved"),
+    DisputeStatus.CLOSED: gettext_noop("Dispute #%(number)s is closed"),
+    DisputeStatus.CANCELLED: gettext_noop("Dispute #%(number)s is cancelled"),
+}
+YOUR_TURN_TITLE = gettext_noop("Dispute #%(number)s is now waiting for your answer")
 
 PARCEL_NOTICES = {
     "parcel_corrected": gettext_noop(
@@ -144,69 +190,73 @@ def _tracking_check_label(valid) -> str:
 
 RULE_NOTICES = {
     "supplier_response_reminder": RuleNotice(
-        timeline=_noop("%(rule)s: the supplier was reminded to respond."),
-        notification=_noop("The supplier has not answered yet: please respond to this dispute."),
+        timeline=gettext_noop("%(rule)s: the supplier was reminded to respond."),
+        notification=gettext_noop(
+            "The supplier has not answered yet: please respond to this dispute."
+        ),
     ),
     "supplier_response_expired": RuleNotice(
-        timeline=_noop("%(rule)s: the supplier did not respond in time, so the dispute moves on."),
-        notification=_noop(
+        timeline=gettext_noop(
+            "%(rule)s: the supplier did not respond in time, so the dispute moves on."
+        ),
+        notification=gettext_noop(
             "The supplier did not answer in time; the dispute moves on by the merchant's rule."
         ),
     ),
     "accepted_by_default": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the supplier did not respond, so the requested refund counts as "
             "accepted (%(resolution)s)."
         ),
     ),
     "problem_deadline_passed": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the problem report was not resolved in time; it becomes a refund request."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The problem report was not resolved in time and becomes a refund request."
         ),
     ),
     "refund_not_carried_out": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the accepted refund was not carried out in time; the dispute is escalated."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The accepted refund was not carried out in time; the dispute is escalated."
         ),
     ),
     "verified_claim_expired": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: the verified claim was not reshipped or refunded in time; the dispute "
             "is escalated."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "The verified claim was not reshipped or refunded in time; the dispute is escalated."
         ),
     ),
     "delivered_check_address": RuleNotice(
-        timeline=_noop(
+        timeline=gettext_noop(
             "%(rule)s: tracking says the parcel was delivered. Check the shipping address "
             "with the customer and wait until %(until)s; then the dispute continues."
         ),
-        notification=_noop(
+        notification=gettext_noop(
             "Tracking says delivered: check the shipping address with the customer and wait "
             "before the supplier is pressed."
         ),
     ),
     "delivered_wait_over": RuleNotice(
-        timeline=_noop("%(rule)s: the wait is over; the dispute continues."),
-        notification=_noop(
+        timeline=gettext_noop("%(rule)s: the wait is over; the dispute continues."),
+        notification=gettext_noop(
             "The wait after delivery is over: the dispute continues with the supplier."
         ),
     ),
     "auto_closed": RuleNotice(
-        timeline=_noop("%(rule)s: closed automatically after a quiet period."),
-        notification=_noop("The dispute was closed automatically after a quiet period."),
+        timeline=gettext_noop("%(rule)s: closed automatically after a quiet period."),
+        notification=gettext_noop("The dispute was closed automatically after a quiet period."),
     ),
     "evidence_deadline_passed": RuleNotice(
-        timeline=_noop("%(rule)s: the required photo or video was not attached in time."),
-        notification=_noop(
+        timeline=gettext_noop("%(rule)s: the required photo or video was not attached in time."),
+        notification=gettext_noop(
             "The required photo or video was not attached in time: the refund request is cancelled."
         ),
     ),

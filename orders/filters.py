@@ -141,7 +141,9 @@ class OrderFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        match = Q(external_id=value) | Q(customer_name__icontains=value)
+        # As people type it: "so-1001" finds "SO-1001" whatever the case
+        # (an index on UPPER(external_id) serves it). E-mails are stored lower-case.
+        match = Q(external_id__iexact=value) | Q(customer_name__icontains=value)
         if not _is_supplier():
             # Suppliers never see e-mail addresses, so they cannot search by them either.
             match |= Q(customer_email=value.lower())

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrganizationKind
 from core.ids import new_id
 from core.tenancy import TenantModel
+from orders.tracking import CARRIERS
 
 
 class OrderStatus(models.TextChoices):
@@ -60,7 +62,8 @@ class Order(TenantModel):
             # Across merchants: a supplier's order list, and the platform admin's date
             # hierarchy and searches by shop order id or e-mail.
             models.Index(fields=["-placed_at", "-id"], name="order_placed"),
-            models.Index(fields=["external_id"], name="order_external_id"),
+            # The order search (filters.OrderFilter.q) compares ids case-insensitively.
+            models.Index(Upper("external_id"), name="order_external_id_upper"),
             models.Index(fields=["customer_email"], name="order_customer_email"),
         ]
 
@@ -137,6 +140,20 @@ class ShipmentStatus(models.TextChoices):
     VOIDED = "voided", _("voided")  # recorded by mistake: it carries nothing any more
 
 
+# Carriers by code as people name them: brand names stay as they are; the names that are
+# words are translated. A carrier Redress does not know is shown as the client wrote it.
+CARRIER_NAMES = {
+    **CARRIERS,
+    "upu": _("International post (UPU S10)"),
+    "china_post": _("China Post"),
+    "ems_china": _("China EMS"),
+}
+
+
+def carrier_name(code: str) -> str:
+    return str(CARRIER_NAMES.get(code, code))
+
+
 class Shipment(TenantModel):
     """One parcel: an order may ship in several, each carrying some of its lines."""
 
@@ -188,6 +205,10 @@ class Shipment(TenantModel):
 
     def __str__(self):
         return f"{self.carrier or '?'} {self.tracking_number}"
+
+    @property
+    def carrier_name(self) -> str:
+        return carrier_name(self.carrier)
 
 
 class ImportStatus(models.TextChoices):

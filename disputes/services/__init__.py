@@ -14,7 +14,11 @@ from disputes.services.escalation import (
 )
 from disputes.services.ledger import ledger_entry_record, ledger_reminder_send
 from disputes.services.merchant_policies import cost_default_set, evidence_policy_set
-from disputes.services.opening import dispute_open, dispute_open_for_overdue_shipping
+from disputes.services.opening import (
+    dispute_evidence_notice_post,
+    dispute_open,
+    dispute_open_for_overdue_shipping,
+)
 from disputes.services.proposals import (
     dispute_fulfil,
     proposal_accept,
@@ -32,6 +36,7 @@ __all__ = [
     "dispute_close",
     "dispute_escalate",
     "dispute_evidence_accept",
+    "dispute_evidence_notice_post",
     "dispute_evidence_request",
     "dispute_fulfil",
     "dispute_message_post",

@@ -22,7 +22,7 @@ from disputes.models import (
     Reason,
 )
 from disputes.selectors import dispute_line_list_open
-from disputes.services.transition_machinery import Change
+from disputes.services.transition_machinery import NOTICE, Change, locked
 from orders.models import Order, OrderLine
 from orders.selectors import MOVING_STATUSES, parcel_list_for_order
 
@@ -50,7 +50,11 @@ def dispute_open(
     reason: str,
     description: str = "",
     requested_amount: Decimal | None = None,
+    evidence_follows: bool = False,
 ) -> Dispute:
+    """Open a dispute. `evidence_follows`: the caller attaches files right after (the open
+    form's photos), and calls `dispute_evidence_notice_post` if they held no evidence; the
+    notice asking for a photo is then not posted while the photo is on its way."""
     # The system opens one on the merchant's behalf when a rule says so (ship-overdue).
     on_behalf = actor.party == Party.SYSTEM
     if not on_behalf and not (actor.is_merchant and actor.can_work):
@@ -104,12 +108,24 @@ def dispute_open(
         except IntegrityError as error:
             raise Conflict(_("One of these lines already has an open dispute.")) from error
         change.record(EventType.STATUS, code="opened", to=status, kind=kind, reason=reason)
-        if needs_evidence:
+        if needs_evidence and not evidence_follows:
             change.record(EventType.SYSTEM, code="evidence_needed", actor=Actor.system())
         if reason == Reason.NOT_RECEIVED:
             _note_parcels_still_moving(change, order)
         change.save()
     return dispute
+
+
+def dispute_evidence_notice_post(*, dispute: Dispute) -> None:
+    """The notice asking for a photo or video, for a dispute opened with files attached at
+    once: posted only if none of them was the evidence its reason needs."""
+    with transaction.atomic():
+        dispute = locked(dispute)
+        if dispute.status != DisputeStatus.AWAITING_EVIDENCE:
+            return
+        change = Change(dispute, actor=Actor.system(), action=NOTICE)
+        change.record(EventType.SYSTEM, code="evidence_needed")
+        change.save()
 
 
 def _note_parcels_still_moving(change: Change, order: Order) -> None:

@@ -154,3 +154,25 @@ def test_announcing_an_event_again_doubles_nothing(world, disputes, hook):
             EmailDelivery.cross_tenant_objects.count(),
             WebhookDelivery.cross_tenant_objects.count(),
         ) == counts
+
+
+def test_a_notification_body_starts_with_the_kind_capitalised(world, disputes):
+    disputes.open()
+    with cross_tenant_scope(reason="test"):
+        bodies = set(Notification.cross_tenant_objects.values_list("body", flat=True))
+    assert bodies == {"Problem report: Customer did not receive the order"}
+
+
+def test_a_status_change_is_told_in_words_and_your_turn_as_yours(world, disputes):
+    dispute = disputes.open()
+    disputes.call("shenzhen_agent", services.proposal_create, dispute, resolution="reship")
+    with cross_tenant_scope(reason="test"):
+        titles = {
+            (row.user.email.split("@")[0], row.title)
+            for row in Notification.cross_tenant_objects.select_related("user").filter(
+                type="dispute.status_changed"
+            )
+        }
+    number = dispute.number
+    assert ("acme_agent", f"Dispute #{number} is now waiting for your answer") in titles
+    assert all("resolution proposed" not in title for _user, title in titles)

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.tenancy import cross_tenant_scope
+from disputes import services
 from disputes.models import Attachment, CostDefault, Dispute, EvidenceRequirement, TimelineEvent
 from disputes.tests.samples import pdf_bytes, png_upload, upload
 
@@ -243,8 +244,39 @@ def test_open_a_dispute_from_an_order_with_photos(browser_as, disputes):
     assert response.status_code == 302
     dispute = Dispute.cross_tenant_objects.get(order=order)
     assert response["Location"] == f"/app/disputes/{dispute.pk}/"
-    # The photo came with the form, so the supplier is asked at once.
+    # The photo came with the form, so the supplier is asked at once, and no notice asks
+    # for a photo that is already there.
     assert dispute.status == "awaiting_supplier"
+    assert "evidence_needed" not in timeline_codes(dispute)
+    assert "evidence_received" in timeline_codes(dispute)
+
+
+def timeline_codes(dispute) -> list[str]:
+    with cross_tenant_scope(reason="test"):
+        events = TimelineEvent.cross_tenant_objects.filter(dispute=dispute).order_by("position")
+        return [event.data.get("code", "") for event in events]
+
+
+def test_open_with_a_file_that_is_no_evidence_still_asks_for_a_photo(browser_as, disputes):
+    order = disputes.order()
+    client = browser_as("acme_agent")
+    line = disputes.lines(order)[0]
+    response = client.post(
+        f"/app/disputes/new/?order={order.pk}",
+        {
+            "lines": [str(line.pk)],
+            "kind": "problem",
+            "reason": "wrong_item",
+            "description": "Invoice attached",
+            "files": [upload("invoice.pdf", pdf_bytes(), "application/pdf")],
+        },
+    )
+    assert response.status_code == 302
+    dispute = Dispute.cross_tenant_objects.get(order=order)
+    assert dispute.status == "awaiting_evidence"
+    codes = timeline_codes(dispute)
+    assert codes.count("evidence_needed") == 1
+    assert codes.index("attached") < codes.index("evidence_needed")
 
 
 def test_open_form_shows_the_services_refusal(browser_as, disputes):
@@ -320,3 +352,22 @@ def test_dashboard_status_counts_stop_at_the_cap(browser_as, disputes, monkeypat
     assert 'data-status="awaiting_supplier">Awaiting supplier <span class="count">2+</span>' in text
     assert 'data-status="closed">Closed <span class="count">1</span>' in text
     assert 'All <span class="count">3+</span>' in text
+
+
+def test_a_resolved_reship_reads_as_such(browser_as, disputes):
+    dispute = disputes.open()
+    disputes.call(
+        "shenzhen_agent", services.proposal_create, dispute, resolution="reship", fault="supplier"
+    )
+    proposal = disputes.refresh(dispute).open_proposal
+    disputes.call("acme_agent", services.proposal_accept, dispute, proposal=proposal)
+    disputes.call(
+        "shenzhen_agent", services.dispute_fulfil, dispute, tracking_number="1Z999AA10123456784"
+    )
+    assert disputes.refresh(dispute).status == "resolved"
+    page = browser_as("acme_agent").get(f"/app/disputes/{dispute.pk}/").content.decode()
+    assert "At fault: supplier." in page
+    assert "restocking by" not in page  # a reship has no return to restock
+    assert "UPS 1Z999AA10123456784" in page
+    # Resolved: it closes by itself after a quiet period; nobody has to act.
+    assert re.search(r'<dd class="turn">\s*Nobody\s*</dd>', page)

@@ -244,6 +244,7 @@ class DisputeOpenView(MerchantSide, View):
             return self._render(request, order, lines, form, status=400)
         data = form.cleaned_data
         chosen = order_line_list_for_order(order=order, line_ids=data["lines"]) or []
+        uploads = request.FILES.getlist("files")
         try:
             dispute = services.dispute_open(
                 actor=self.actor,
@@ -253,17 +254,20 @@ class DisputeOpenView(MerchantSide, View):
                 reason=data["reason"],
                 description=data["description"],
                 requested_amount=data["requested_amount"],
+                evidence_follows=bool(uploads),
             )
         except DomainError as error:
             form.add_error(None, error_text(error))
             return self._render(request, order, lines, form, status=error.status_code)
-        self._attach(request, dispute)
+        if uploads:
+            self._attach(request, dispute, uploads)
+            services.dispute_evidence_notice_post(dispute=dispute)
         messages.success(request, _("Dispute #%(number)s opened.") % {"number": dispute.number})
         return redirect(self.url("-detail", dispute.pk))
 
-    def _attach(self, request, dispute):
+    def _attach(self, request, dispute, uploads):
         # The dispute stands even if a photo is refused: say which, and let them retry.
-        for upload in request.FILES.getlist("files"):
+        for upload in uploads:
             try:
                 services.dispute_attachment_add(
                     actor=self.actor,

@@ -183,3 +183,16 @@ def test_notify_accepts_plain_strings(world):
         )
     )
     assert Notification.cross_tenant_objects.get().title == "Order 1001 is overdue"
+
+
+def test_the_email_footer_does_not_double_the_full_stop_of_a_name_ending_in_one(world):
+    world.acme.name = "Acme Outdoor Co."
+    world.acme.save()
+    services.notify(event=event(world, recipients=(Recipients(world.acme, roles={Role.OWNER}),)))
+    delivery = EmailDelivery.cross_tenant_objects.get()
+    services.email_delivery_send(delivery_id=delivery.pk)
+    message = mail.outbox[0]
+    html, _mimetype = message.alternatives[0]
+    assert "As a member of Acme Outdoor Co., you receive this e-mail." in message.body
+    assert "Co.." not in message.body
+    assert "Co.." not in html

@@ -472,3 +472,14 @@ def test_order_create_honours_idempotency_key(world):
         assert Order.objects.filter(external_id="IDEM-1").count() == 1
     # Without the key the duplicate is what it is: a 409.
     assert client.post("/api/v1/orders/", body, format="json").status_code == 409
+
+
+def test_search_finds_an_order_id_whatever_its_case(world, actor_for, client):
+    services.order_create(actor=actor_for("acme_owner"), **order_body(external_id="SO-1001-ab"))
+    for caller in ("acme_agent", "shenzhen_admin"):
+        response = world.client(caller).get("/api/v1/orders/?q=so-1001-AB")
+        assert [row["external_id"] for row in response.json()["results"]] == ["SO-1001-ab"]
+    assert world.client("globex_owner").get("/api/v1/orders/?q=so-1001-ab").json()["results"] == []
+    client.force_login(world.users["acme_agent"])
+    page = client.get("/app/orders/", {"q": "so-1001-ab"}).content.decode()
+    assert "SO-1001-ab" in page

@@ -141,3 +141,18 @@ def test_supplier_adds_tracking_in_the_portal(world, browser_for, order):
 def test_suppliers_are_sent_to_the_portal_and_merchants_to_the_dashboard(world, browser_for):
     assert browser_for("shenzhen_admin").get("/app/orders/")["Location"] == "/"
     assert browser_for("acme_owner").get("/portal/orders/")["Location"] == "/"
+
+
+def test_an_import_row_with_several_problems_lists_each_as_its_own_sentence(world, browser_for):
+    client = browser_for("acme_owner")
+    row = csv_row(currency="XX", quantity="none")
+    upload = SimpleUploadedFile("orders.csv", csv_bytes([row]), content_type="text/csv")
+    response = client.post("/app/orders/import/", {"file": upload})
+    with cross_tenant_scope(reason="test"):
+        job = OrderImport.objects.get()
+    services.order_import_run(order_import=job)
+    page = client.get(response["Location"]).content.decode()
+    assert "<strong>currency</strong>" in page
+    assert "<strong>quantity</strong>" in page
+    assert ".;" not in page
+    assert ".<br><strong>" in page

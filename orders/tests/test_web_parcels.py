@@ -147,3 +147,20 @@ def test_an_unchecked_number_is_shown_as_unchecked(browser_for, order, actor_for
     )
     page = browser_for("acme_agent").get(f"/app/orders/{order.pk}/").content.decode()
     assert "Unchecked" in page
+
+
+def test_the_order_page_names_carriers_in_the_readers_language(
+    world, browser_for, order, actor_for
+):
+    with cross_tenant_scope(reason="test"):
+        lines = list(OrderLine.objects.filter(order=order, supplier__slug="shenzhen-supply"))
+    services.shipment_create(
+        actor=actor_for("shenzhen_admin"), order=order, lines=lines, tracking_number=GOOD
+    )
+    world.users["acme_agent"].language = "es"
+    world.users["acme_agent"].save()
+    page = browser_for("acme_agent").get(f"/app/orders/{order.pk}/").content.decode()
+    assert "<td>Correo internacional (UPU S10)</td>" in page
+    assert "<td>upu</td>" not in page
+    # The correction form's choices too: names, not codes.
+    assert ">UPS</option>" in page

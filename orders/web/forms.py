@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.tracking import CARRIERS
+from orders.models import CARRIER_NAMES
 
 
 def carrier_choices():
-    return [("", _("Detect from the number")), *sorted(CARRIERS.items(), key=lambda c: c[1])]
+    names = sorted(((code, str(name)) for code, name in CARRIER_NAMES.items()), key=lambda c: c[1])
+    return [("", _("Detect from the number")), *names]
 
 
 class ImportUploadForm(forms.Form):

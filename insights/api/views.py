@@ -41,16 +41,14 @@ class ListPage:
         OpenApiParameter("page_size", int, description="Up to 100 (default 50)."),
     ]
     default_size = 50
-    max_size = 100
 
     def __init__(self, request, rows: list):
         self.request = request
         self.offset = self._offset(request.query_params.get("cursor"))
-        try:
-            size = int(request.query_params.get("page_size") or self.default_size)
-        except ValueError:
-            size = self.default_size
-        self.size = min(max(size, 1), self.max_size)
+        # The same rule as every other list (core.api.pagination): 1 to 100, or a 400.
+        size_rule = CursorPagination()
+        size_rule.page_size = self.default_size
+        self.size = size_rule.get_page_size(request)
         self.rows = rows[self.offset : self.offset + self.size]
         self.has_next = self.offset + self.size < len(rows)
 
@@ -119,8 +117,9 @@ class AnalyticsView(ScopedAPIView):
             ) from error
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and self.wants_file:
-            # A refusal is a JSON error whatever file was asked for (API.md, "General").
+        if self.wants_file and (response.status_code >= 400 or request.method == "OPTIONS"):
+            # A refusal is a JSON error whatever file was asked for (API.md, "General"), and
+            # OPTIONS describes the endpoint: neither is a table.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

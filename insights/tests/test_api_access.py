@@ -73,6 +73,26 @@ def test_a_bad_date_with_a_file_format_is_still_a_json_400(world):
     assert "from" in response.json()
 
 
+@pytest.mark.parametrize("params", [{"to": ""}, {"from": ""}])
+def test_an_empty_date_is_400_not_the_default_period(world, params):
+    response = world.client("acme_owner").get(OVERVIEW, params)
+    assert response.status_code == 400
+    assert set(params) <= set(response.json())
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "x"])
+def test_a_products_page_size_that_is_no_whole_number_is_400(world, page_size):
+    response = world.client("acme_owner").get(PRODUCTS, {"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_options_with_a_file_format_describes_the_endpoint_in_json(world):
+    response = world.client("acme_owner").options(f"{SUPPLIERS}?format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+
+
 @pytest.mark.parametrize(("path", "file_format"), [(SUPPLIERS, "pdf"), (OVERVIEW, "csv")])
 def test_a_format_not_offered_is_400(world, path, file_format):
     response = world.client("acme_owner").get(path, {"format": file_format})

@@ -1,15 +1,13 @@
 """/app/settings/connectors/: the owner connects shops, maps suppliers, reads the event log."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import MERCHANT_OWNERS
-from accounts.web.mixins import MerchantPageMixin
+from accounts.web.mixins import MerchantOwnerPageMixin
 from connectors import selectors
 from connectors.api.serializers import webhook_url
 from connectors.models import MatchKind, Platform
@@ -20,21 +18,8 @@ from suppliers.selectors import supplier_list_for_merchant
 EVENTS_SHOWN = 100
 
 
-class OwnerPageMixin(MerchantPageMixin):
+class OwnerPageMixin(MerchantOwnerPageMixin):
     """A connector writes the shop's orders: only the owner sees or changes it."""
-
-    write_roles = MERCHANT_OWNERS
-
-    def dispatch(self, request, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if (
-            request.user.is_authenticated
-            and membership is not None
-            and request.organization.is_merchant
-            and membership.role not in MERCHANT_OWNERS
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def connector(self, pk):
         connector = selectors.connector_get(connector_id=pk)

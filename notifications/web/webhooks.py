@@ -1,15 +1,13 @@
 """/app/settings/webhooks/: the owner's endpoints, deliveries with attempts, re-send."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import MERCHANT_OWNERS
-from accounts.web.mixins import MerchantPageMixin
+from accounts.web.mixins import MerchantOwnerPageMixin
 from core.errors import DomainError
 from notifications import selectors, services
 from notifications.events import ALL_EVENTS, event_label, event_types
@@ -18,21 +16,8 @@ SECRET_SESSION_KEY = "webhook_secret_once"  # noqa: S105 — a session key name
 DELIVERIES_SHOWN = 50
 
 
-class OwnerPageMixin(MerchantPageMixin):
+class OwnerPageMixin(MerchantOwnerPageMixin):
     """Webhooks carry the shop's data out: only the owner sees or changes them."""
-
-    write_roles = MERCHANT_OWNERS
-
-    def dispatch(self, request, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if (
-            request.user.is_authenticated
-            and membership is not None
-            and request.organization.is_merchant
-            and membership.role not in MERCHANT_OWNERS
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def endpoint(self, pk):
         endpoint = selectors.webhook_endpoint_get(endpoint_id=pk)

@@ -4,33 +4,18 @@ vendored Chart.js under the site's CSP, their tables beside them, and axe-core f
 Screenshots go to var/screenshots/ for people to look at.
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from insights.tests import world as insights_world
 from insights.tests.world import NOW, PERIOD
+from tests.browser.checks import SCREENSHOTS, SIZES, axe_violations
 from tests.browser.conftest import log_in
 from tests.browser.test_disputes import watch_for_problems
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
-SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 # The hand-computed analytics world, as a fixture of this module too.
 analytics_world = insights_world.analytics_world
 CHARTS = ["chart-weekly", "chart-reasons", "chart-suppliers", "chart-products"]
-
-
-def axe_violations(page) -> list:
-    # Evaluated through the DevTools protocol: the page's CSP (no inline script) still holds
-    # for everything the page itself loads.
-    page.evaluate(AXE)
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results["violations"]
-    ]
 
 
 def charts_drawn(page) -> list:

@@ -12,14 +12,8 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
 from disputes.tests.conftest import Disputes
+from tests.browser.checks import SIZES, readable
 from tests.browser.conftest import log_in
-from tests.browser.test_insights import SCREENSHOTS, SIZES, axe_violations
-
-
-def readable(page, width, name):
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, name
-    assert axe_violations(page) == [], name
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -34,6 +34,7 @@ def test_dispute_page_shows_reply_and_ledger_forms_only_to_workers(
 ):
     dispute = disputes.open()
     page = browser_as(caller).get(f"/app/disputes/{dispute.pk}/").content.decode()
-    assert ('class="card reply"' in page) is sees_form
+    assert ('class="composer dropzone' in page) is sees_form
+    assert ('name="body"' in page) is sees_form
     assert ("ledger-form" in page) is sees_form
     assert (READ_ONLY in page) is not sees_form

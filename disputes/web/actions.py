@@ -1,7 +1,9 @@
 """What the dispute pages post to: one form, one service, back to the dispute.
 
-htmx swaps just the dispute panel from the answer; without JavaScript the same forms work
-as plain posts. Files come from the drop zone (fetch, JSON answers) or the plain form.
+htmx swaps just the dispute workspace from the answer; without JavaScript the same forms
+work as plain posts. Every answer is a message tagged with the area of the page the person
+acted in (the composer, the proposal, closing...), so the workspace shows it right there.
+Files come with the composer's form (dropped, pasted or chosen) or, over fetch, from the API.
 """
 
 from django.contrib import messages
@@ -19,6 +21,26 @@ from disputes.web import forms
 from disputes.web.common import MerchantSide, SupplierSide, dispute_or_404, error_text
 
 
+# Where on the workspace each action's answer is shown (disputes/_panel.html).
+AREA_OF_ACTION = {
+    "messages": "composer",
+    "proposals": "proposal",
+    "accept": "proposal",
+    "reject": "proposal",
+    "accept_evidence": "evidence",
+    "request_evidence": "evidence",
+    "fulfil": "fulfil",
+    "escalate": "escalate",
+    "close": "close",
+    "reopen": "close",
+    "ledger": "ledger",
+}
+
+
+def draft_session_key(dispute_id) -> str:
+    return f"dispute-draft-{dispute_id}"
+
+
 class DisputeActionView(View):
     """POST /<id>/<action>/: one form, one service, back to the dispute with a message."""
 
@@ -28,15 +50,22 @@ class DisputeActionView(View):
         if handler is None or answers_proposal != (proposal_pk is not None):
             raise Http404
         dispute = dispute_or_404(pk)
+        self.area = AREA_OF_ACTION.get(action, "")
         try:
             handler(dispute, proposal_pk)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            self.refused(" ".join(error.messages))
         except DomainError as error:
             if isinstance(error, NotFound):
                 raise Http404 from error
-            messages.error(request, error_text(error))
+            self.refused(error_text(error))
         return redirect(self.url("-detail", dispute.pk))
+
+    def done(self, text: str) -> None:
+        messages.success(self.request, text, extra_tags=self.area)
+
+    def refused(self, text: str) -> None:
+        messages.error(self.request, text, extra_tags=self.area)
 
     def _form(self, form_class):
         form = form_class(self.request.POST)
@@ -52,24 +81,60 @@ class DisputeActionView(View):
         return form.cleaned_data
 
     def do_messages(self, dispute, _proposal_pk):
-        data = self._form(forms.MessageForm)
+        """The composer: a reply or an internal note, with the files dropped or pasted in it.
+
+        Files are stored first; if one is refused nothing is sent, and what was written
+        waits in the composer (the session keeps the draft) next to the reason.
+        """
+        body = self.request.POST.get("body", "")
+        try:
+            self._post_message(dispute, self._form(forms.MessageForm))
+        except (DomainError, ValidationError):
+            self.request.session[draft_session_key(dispute.pk)] = body[:10_000]
+            raise
+
+    def _post_message(self, dispute, data):
+        uploads = self.request.FILES.getlist("files")
+        if uploads:
+            check_declared_size(int(self.request.META.get("CONTENT_LENGTH") or 0))
+        stored = []
+        for upload in uploads:
+            try:
+                stored.append(
+                    services.dispute_attachment_add(
+                        actor=self.actor,
+                        dispute=dispute_or_404(dispute.pk),
+                        upload=upload,
+                        internal=data["internal"],
+                    )
+                )
+            except NotFound:
+                raise
+            except DomainError as error:
+                raise ValidationError(f"{upload.name}: {error_text(error)}") from error
+        if stored and not data["body"].strip():
+            names = ", ".join(attachment.filename for attachment in stored)
+            self.done(_("Attached: %(names)s.") % {"names": names})
+            return
         services.dispute_message_post(
-            actor=self.actor, dispute=dispute, body=data["body"], internal=data["internal"]
+            actor=self.actor,
+            dispute=dispute_or_404(dispute.pk),
+            body=data["body"],
+            internal=data["internal"],
+            attachments=stored,
         )
-        messages.success(
-            self.request, _("Internal note saved.") if data["internal"] else _("Message sent.")
-        )
+        self.done(_("Internal note saved.") if data["internal"] else _("Message sent."))
 
     def do_proposals(self, dispute, _proposal_pk):
         data = self._form(forms.ProposalForm)
         services.proposal_create(actor=self.actor, dispute=dispute, **data)
-        messages.success(self.request, _("Proposal sent."))
+        self.done(_("Proposal sent."))
 
     def do_accept(self, dispute, proposal_pk):
         data = self._form(forms.AcceptForm)
         proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_pk)
         services.proposal_accept(actor=self.actor, dispute=dispute, proposal=proposal, **data)
-        messages.success(self.request, _("Proposal accepted."))
+        self.done(_("Proposal accepted."))
 
     def do_reject(self, dispute, proposal_pk):
         data = self._form(forms.NoteForm)
@@ -77,38 +142,38 @@ class DisputeActionView(View):
         services.proposal_reject(
             actor=self.actor, dispute=dispute, proposal=proposal, note=data["note"]
         )
-        messages.success(self.request, _("Proposal rejected."))
+        self.done(_("Proposal rejected."))
 
     def do_accept_evidence(self, dispute, _proposal_pk):
         services.dispute_evidence_accept(actor=self.actor, dispute=dispute)
-        messages.success(self.request, _("Evidence accepted."))
+        self.done(_("Evidence accepted."))
 
     def do_request_evidence(self, dispute, _proposal_pk):
         data = self._form(forms.EvidenceRequestForm)
         services.dispute_evidence_request(
             actor=self.actor, dispute=dispute, message=data["message"]
         )
-        messages.success(self.request, _("The merchant is asked for more evidence."))
+        self.done(_("The merchant is asked for more evidence."))
 
     def do_fulfil(self, dispute, _proposal_pk):
         data = self._form(forms.FulfilForm)
         services.dispute_fulfil(actor=self.actor, dispute=dispute, **data)
-        messages.success(self.request, _("Marked as carried out."))
+        self.done(_("Marked as carried out."))
 
     def do_escalate(self, dispute, _proposal_pk):
         data = self._form(forms.EscalateForm)
         services.dispute_escalate(actor=self.actor, dispute=dispute, **data)
-        messages.success(self.request, _("Escalated."))
+        self.done(_("Escalated."))
 
     def do_close(self, dispute, _proposal_pk):
         data = self._form(forms.NoteForm)
         services.dispute_close(actor=self.actor, dispute=dispute, note=data["note"])
-        messages.success(self.request, _("Dispute closed."))
+        self.done(_("Dispute closed."))
 
     def do_reopen(self, dispute, _proposal_pk):
         data = self._form(forms.NoteForm)
         services.dispute_reopen(actor=self.actor, dispute=dispute, note=data["note"])
-        messages.success(self.request, _("Dispute reopened."))
+        self.done(_("Dispute reopened."))
 
 
 class MerchantDisputeActionView(MerchantSide, DisputeActionView):
@@ -122,7 +187,7 @@ class MerchantDisputeActionView(MerchantSide, DisputeActionView):
             amount=data["amount"],
             note=data["note"],
         )
-        messages.success(self.request, _("Recorded in the ledger."))
+        self.done(_("Recorded in the ledger."))
 
 
 class SupplierDisputeActionView(SupplierSide, DisputeActionView):
@@ -167,9 +232,10 @@ class AttachmentUploadView(View):
             messages.success(
                 request,
                 _("Attached: %(names)s.") % {"names": ", ".join(a.filename for a in stored)},
+                extra_tags="composer",
             )
         if error is not None:
-            messages.error(request, error_text(error))
+            messages.error(request, error_text(error), extra_tags="composer")
         return redirect(self.url("-detail", pk))
 
 

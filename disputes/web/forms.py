@@ -68,7 +68,10 @@ def reason_options():
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Empty is fine when files come with it; the service says "Write a message." otherwise.
+    body = forms.CharField(
+        label=_("Message"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     internal = forms.BooleanField(required=False)
 
 

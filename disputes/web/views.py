@@ -18,14 +18,17 @@ from core.errors import DomainError, NotFound
 from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
 from disputes.models import (
+    MONEY_RESOLUTIONS,
     OPEN_STATUSES,
     CostBearer,
     DisputeStatus,
+    EventType,
     Fault,
     Reason,
     ResolutionType,
 )
 from disputes.web import forms
+from disputes.web.actions import draft_session_key
 from disputes.web.common import (
     MerchantSide,
     SupplierSide,
@@ -34,7 +37,11 @@ from disputes.web.common import (
     filters_from,
 )
 from disputes.wording import author_name, event_text
-from orders.selectors import order_line_list_for_order, order_list_for_merchant
+from orders.selectors import (
+    order_line_list_for_order,
+    order_list_for_merchant,
+    parcel_list_for_order,
+)
 from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_merchant
 
 PAGE_SIZE = 50
@@ -134,9 +141,50 @@ class SupplierInboxView(SupplierSide, TemplateView):
         return context
 
 
+# Which actions put a form in which area of the workspace; an answer for an area that is
+# not on the page any more (closing removes the close form) is shown at the top instead.
+AREA_ACTIONS = {
+    "composer": {"message", "note", "attach"},
+    "evidence": {"accept_evidence", "request_evidence"},
+    "fulfil": {"fulfil"},
+    "escalate": {"escalate_to_refund", "escalate_to_arbitration"},
+    "close": {"close", "reopen"},
+}
+ALWAYS_SHOWN_AREAS = {"proposal", "ledger"}
+
+
+def notices_by_area(request, allowed) -> dict[str, list]:
+    """The messages of the last action, grouped by the area of the page they belong to."""
+    shown = ALWAYS_SHOWN_AREAS | {
+        area for area, actions in AREA_ACTIONS.items() if actions & set(allowed)
+    }
+    grouped: dict[str, list] = {}
+    for message in messages.get_messages(request):
+        area = message.extra_tags if message.extra_tags in shown else "top"
+        grouped.setdefault(area, []).append(message)
+    return grouped
+
+
+def folded_attachment_events(events) -> None:
+    """A file sent with a message shows in that message; its own "attached" line is folded."""
+    quoted = {
+        attachment.pk
+        for event in events
+        if event.type in (EventType.MESSAGE, EventType.NOTE)
+        for attachment in event.attachments.all()
+    }
+    for event in events:
+        attachments = event.attachments.all()
+        event.folded = (
+            event.type == EventType.ATTACHMENT
+            and bool(attachments)
+            and all(attachment.pk in quoted for attachment in attachments)
+        )
+
+
 class DisputeDetailMixin:
     def get_template_names(self):
-        # After an htmx action only the dispute panel travels (with its messages).
+        # After an htmx action only the dispute workspace travels (with its messages).
         if self.request.htmx and not self.request.htmx.boosted:
             return ["disputes/_panel.html"]
         return [self.template_name]
@@ -149,10 +197,15 @@ class DisputeDetailMixin:
         for event in events:
             event.text = event_text(event)
             event.author_name = author_name(event, viewer)
+        folded_attachment_events(events)
         allowed = transitions.allowed_actions(dispute, self.actor)
         context.update(
             dispute=dispute,
             events=events,
+            notices=notices_by_area(self.request, allowed),
+            draft=self.request.session.pop(draft_session_key(dispute.pk), ""),
+            parcels=parcel_list_for_order(order=dispute.order),
+            saved_replies=None,
             proposals=list(selectors.proposal_list_for(dispute=dispute)),
             allowed=allowed,
             waiting_on=policies.waiting_on(dispute),
@@ -167,6 +220,8 @@ class DisputeDetailMixin:
                 if value != ResolutionType.REJECTION
             ],
             faults=Fault.choices,
+            # The proposal form shows only the fields its resolution uses (disputes.js).
+            amount_resolutions=" ".join(sorted(MONEY_RESOLUTIONS)),
             bearers=CostBearer.choices,
             refund_reasons=forms.EscalateForm.base_fields["reason"].choices[1:],
             is_merchant=self.actor.is_merchant,

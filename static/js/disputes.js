@@ -1,13 +1,10 @@
-// Dispute pages: reasons that follow the kind, and drag-and-drop evidence uploads.
-// No inline scripts (the CSP forbids them): everything hangs off data attributes, with
-// listeners on the document so that panels swapped in by htmx keep working.
+// Dispute pages: reasons that follow the kind, the proposal fields that follow the resolution,
+// and the composer (files dropped, pasted or chosen travel with its form; Ctrl/Cmd+Enter
+// sends; saved replies insert). No inline scripts (the CSP forbids them): everything hangs
+// off data attributes, with listeners on the document so that workspaces swapped in by htmx
+// keep working. Without JavaScript every form still posts, and the server checks everything.
 (function () {
   "use strict";
-
-  function csrfToken(form) {
-    const field = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
 
   function status(zone, text, failed) {
     const list = zone.querySelector(".upload-status");
@@ -34,72 +31,105 @@
     if ((!current || current.disabled) && firstVisible) firstVisible.selected = true;
   }
 
-  // A zone inside the "open a dispute" form collects dropped files into its file input,
-  // so they travel with the form.
+  // Resolution -> fields: a reship has no amount, only a return has RMA and restocking.
+  // Hidden fields are disabled too, so they are not sent.
+  function followResolution(select) {
+    const form = select.form;
+    for (const field of form.querySelectorAll("[data-resolutions]")) {
+      const fits = field.dataset.resolutions.split(" ").includes(select.value);
+      field.hidden = !fits;
+      for (const input of field.querySelectorAll("input, select, textarea")) input.disabled = !fits;
+    }
+  }
+
+  // Files dropped, pasted or chosen are collected into the zone's file input, so they
+  // travel with the form when it is sent (and the server answers for each one).
   function collect(zone, files) {
     const input = document.getElementById(zone.dataset.collect);
+    if (!input) return;
     const transfer = new DataTransfer();
     for (const file of input.files) transfer.items.add(file);
     for (const file of files) transfer.items.add(file);
     input.files = transfer.files;
+    listChosen(zone, input);
+  }
+
+  function listChosen(zone, input) {
     const list = zone.querySelector(".upload-status");
     if (list) list.textContent = "";
     for (const file of input.files) status(zone, file.name);
   }
 
-  // A zone on the dispute page sends each file at once, then refreshes the panel.
-  async function upload(zone, files) {
-    const internal = zone.querySelector("input[name=internal]");
-    for (const file of files) {
-      const body = new FormData();
-      body.append("file", file);
-      if (internal && internal.checked) body.append("internal", "on");
-      status(zone, file.name + " …");
-      try {
-        const response = await fetch(zone.dataset.uploadUrl, {
-          method: "POST",
-          body: body,
-          headers: { "X-CSRFToken": csrfToken(zone), Accept: "application/json" },
-          credentials: "same-origin",
-        });
-        const answer = await response.json();
-        status(zone, response.ok ? file.name + " ✓" : file.name + ": " + answer.detail, !response.ok);
-      } catch (error) {
-        status(zone, file.name + ": " + error, true);
-      }
-    }
-    if (window.htmx && document.getElementById("dispute")) {
-      window.htmx.ajax("GET", window.location.pathname, {
-        target: "#dispute",
-        select: "#dispute",
-        swap: "outerHTML",
-      });
-    }
+  // A screenshot pasted from the clipboard arrives as "image.png"; give it a name that says
+  // what it is and when it was taken.
+  function pastedFile(file, index) {
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
+    const extension = (file.type.split("/")[1] || "bin").replace("jpeg", "jpg");
+    const name = "pasted-" + stamp + (index ? "-" + index : "") + "." + extension;
+    return new File([file], name, { type: file.type, lastModified: file.lastModified });
   }
 
-  function handleFiles(zone, files) {
-    if (!files || !files.length) return;
-    if (zone.dataset.uploadUrl) {
-      upload(zone, Array.from(files));
-    } else if (zone.dataset.collect) {
-      collect(zone, Array.from(files));
+  // Saved replies: the variant in the reader's language, filled on the server; placeholders
+  // it could not fill stay visible and are pointed out.
+  function insertSavedReply(select) {
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) return;
+    const textarea = document.getElementById(select.dataset.target);
+    const start = textarea.selectionStart;
+    const end = textarea.selectionEnd;
+    const text = option.dataset.text;
+    textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+    textarea.focus();
+    textarea.selectionStart = textarea.selectionEnd = start + text.length;
+    const warning = document.getElementById(select.dataset.warning);
+    if (warning) {
+      warning.hidden = !option.dataset.unfilled;
+      warning.textContent = option.dataset.unfilled
+        ? select.dataset.unfilledMessage + " " + option.dataset.unfilled
+        : "";
     }
+    select.value = "";
   }
 
   document.addEventListener("change", (event) => {
     const target = event.target;
     if (target.matches("select[data-reason-select]")) filterReasons(target);
-    const zone = target.closest(".dropzone[data-upload-url]");
-    if (zone && target.matches("input[type=file]")) {
-      handleFiles(zone, target.files);
-      target.value = "";
-    }
+    if (target.matches("select[data-resolution-select]")) followResolution(target);
+    if (target.matches("select[data-saved-replies]")) insertSavedReply(target);
     const collecting = target.closest(".dropzone[data-collect]");
-    if (collecting && target.matches("input[type=file]")) {
-      const list = collecting.querySelector(".upload-status");
-      if (list) list.textContent = "";
-      for (const file of target.files) status(collecting, file.name);
+    if (collecting && target.matches("input[type=file]")) listChosen(collecting, target);
+  });
+
+  document.addEventListener("paste", (event) => {
+    const zone = event.target.closest && event.target.closest(".dropzone[data-collect]");
+    const data = event.clipboardData;
+    if (!zone || !data) return;
+    const files = Array.from(data.files || []);
+    if (!files.length) return; // plain text pastes as usual
+    event.preventDefault();
+    collect(zone, files.map(pastedFile));
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    const form = event.target.closest && event.target.closest("form[data-composer]");
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
     }
+  });
+
+  // "Counter" opens the proposal form where it is.
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest && event.target.closest("[data-open-details]");
+    if (!opener) return;
+    const details = document.getElementById(opener.dataset.openDetails);
+    if (!details) return;
+    event.preventDefault();
+    details.open = true;
+    details.scrollIntoView({ block: "nearest" });
+    const first = details.querySelector("select, input, textarea");
+    if (first) first.focus();
   });
 
   for (const type of ["dragenter", "dragover"]) {
@@ -115,21 +145,25 @@
     if (zone) zone.classList.remove("dragging");
   });
   document.addEventListener("drop", (event) => {
-    const zone = event.target.closest && event.target.closest(".dropzone");
+    const zone = event.target.closest && event.target.closest(".dropzone[data-collect]");
     if (!zone) return;
     event.preventDefault();
     zone.classList.remove("dragging");
-    handleFiles(zone, event.dataTransfer && event.dataTransfer.files);
+    const files = event.dataTransfer && event.dataTransfer.files;
+    if (files && files.length) collect(zone, Array.from(files));
   });
 
-  function init() {
-    for (const select of document.querySelectorAll("select[data-reason-select]")) {
-      filterReasons(select);
+  function init(root) {
+    for (const select of root.querySelectorAll("select[data-reason-select]")) filterReasons(select);
+    for (const select of root.querySelectorAll("select[data-resolution-select]")) {
+      followResolution(select);
     }
   }
+  // htmx swaps the workspace after every action: the new forms are set up the same way.
+  document.addEventListener("htmx:load", (event) => init(event.target));
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("DOMContentLoaded", () => init(document));
   } else {
-    init();
+    init(document);
   }
 })();

@@ -37,6 +37,7 @@ urlpatterns = [
     path("app/settings/", include("accounts.web.settings_urls")),
     path("app/settings/", include("notifications.web.settings_urls")),
     path("app/settings/", include("connectors.web.urls")),
+    path("app/settings/", include("disputes.web.settings_urls")),
     path(
         "app/notifications/",
         include("notifications.web.urls", namespace="app-notifications"),

@@ -612,3 +612,37 @@ class LedgerEntry(TenantModel):
 
     def __str__(self):
         return f"{self.side} {self.kind} {self.amount} {self.currency}"
+
+
+class SavedReply(TenantModel):
+    """A merchant's ready answer, written in one or more languages.
+
+    `variants` maps a language code (settings.LANGUAGES) to the text in that language;
+    `default_language` names the variant used when the reader's language has none. Texts may
+    hold placeholders ({customer_name}, ...) that the dispute fills when the reply is inserted
+    (disputes.saved_replies).
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    default_language = models.CharField(_("default language"), max_length=10)
+    variants = models.JSONField(_("texts by language"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "title"], name="saved_reply_title_unique")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def default_text(self) -> str:
+        return self.variants.get(self.default_language, "")

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from accounts.models import Membership
 from core import tenancy
 from core.errors import NotFound
 from disputes.models import (
@@ -37,8 +38,10 @@ from disputes.models import (
     DisputeStatus,
     LedgerEntry,
     LedgerSide,
+    Party,
     Proposal,
     ProposalStatus,
+    SavedReply,
     TimelineEvent,
 )
 from orders.models import Order, OrderLine
@@ -342,3 +345,49 @@ def ledger_owed_list() -> QuerySet:
         )
         .annotate(owed=F("agreed") - F("recovered"))
     )
+
+
+# The picker in the composer lists at most this many saved replies, by title.
+SAVED_REPLY_PICKER_SIZE = 200
+
+
+def saved_reply_list() -> QuerySet[SavedReply]:
+    """The active merchant's saved replies (the tenant manager refuses anyone else)."""
+    return SavedReply.objects.all()
+
+
+def saved_reply_get(*, reply_id) -> SavedReply:
+    pk = parse_uuid(reply_id)
+    reply = SavedReply.objects.filter(pk=pk).first() if pk else None
+    if reply is None:
+        raise NotFound()
+    return reply
+
+
+def reader_language_for(*, dispute: Dispute) -> str:
+    """The language the supplier's people read, for a merchant writing to them ("" unknown).
+
+    The supplier has no language of its own, its people do: the one who last wrote on this
+    dispute, if they chose a language; else the language most of its members chose.
+    """
+    last_writer = (
+        TimelineEvent.objects.filter(
+            dispute=dispute, author_party=Party.SUPPLIER, author_user__isnull=False
+        )
+        .exclude(author_user__language="")
+        .order_by("-position")
+        .values_list("author_user__language", flat=True)
+        .first()
+    )
+    if last_writer:
+        return last_writer
+    most_chosen = (
+        Membership.objects.filter(organization_id=dispute.supplier_id)
+        .exclude(user__language="")
+        .values("user__language")
+        .annotate(members=Count("id"))
+        .order_by("-members", "user__language")
+        .values_list("user__language", flat=True)
+        .first()
+    )
+    return most_chosen or ""

@@ -49,6 +49,13 @@ SETTINGS_PAGES = (
         MERCHANT_MANAGERS,
     ),
     SettingsPage(
+        "settings-saved-replies",
+        gettext_lazy("Saved replies"),
+        gettext_lazy("Ready answers in several languages, filled from the dispute."),
+        EVERY_MEMBER,
+        MERCHANT_WORKERS,
+    ),
+    SettingsPage(
         "settings-organization",
         gettext_lazy("Organization"),
         gettext_lazy("Country and time zone: the working days your deadlines count."),

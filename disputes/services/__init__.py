@@ -25,6 +25,11 @@ from disputes.services.proposals import (
     proposal_create,
     proposal_reject,
 )
+from disputes.services.saved_replies import (
+    saved_reply_create,
+    saved_reply_delete,
+    saved_reply_update,
+)
 from disputes.services.timeline import dispute_message_post, dispute_notice_post
 
 __all__ = [
@@ -50,4 +55,7 @@ __all__ = [
     "proposal_accept",
     "proposal_create",
     "proposal_reject",
+    "saved_reply_create",
+    "saved_reply_delete",
+    "saved_reply_update",
 ]

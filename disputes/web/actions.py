@@ -20,7 +20,6 @@ from disputes.files import check_declared_size
 from disputes.web import forms
 from disputes.web.common import MerchantSide, SupplierSide, dispute_or_404, error_text
 
-
 # Where on the workspace each action's answer is shown (disputes/_panel.html).
 AREA_OF_ACTION = {
     "messages": "composer",

@@ -27,6 +27,7 @@ from disputes.models import (
     Reason,
     ResolutionType,
 )
+from disputes.saved_replies import placeholder_values, reply_fill
 from disputes.web import forms
 from disputes.web.actions import draft_session_key
 from disputes.web.common import (
@@ -205,7 +206,7 @@ class DisputeDetailMixin:
             notices=notices_by_area(self.request, allowed),
             draft=self.request.session.pop(draft_session_key(dispute.pk), ""),
             parcels=parcel_list_for_order(order=dispute.order),
-            saved_replies=None,
+            saved_replies=None,  # the merchant's composer offers them (below)
             proposals=list(selectors.proposal_list_for(dispute=dispute)),
             allowed=allowed,
             waiting_on=policies.waiting_on(dispute),
@@ -240,6 +241,8 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
         viewer = self.request.organization
         for entry in entries:
             entry.author_name = author_name(entry, viewer)
+        if self.actor.can_work and {"message", "note"} & set(context["allowed"]):
+            context.update(self._saved_replies(dispute, context["parcels"]))
         context.update(
             ledger_entries=entries,
             ledger_totals=selectors.ledger_totals_for(dispute=dispute),
@@ -247,6 +250,19 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
             can_record=self.actor.can_work,
         )
         return context
+
+    def _saved_replies(self, dispute, parcels) -> dict:
+        """Each saved reply in the supplier's language, placeholders filled from the dispute."""
+        language = selectors.reader_language_for(dispute=dispute)
+        values = placeholder_values(dispute, parcels=parcels)
+        replies = selectors.saved_reply_list().order_by("title", "id")
+        return {
+            "reader_language": language,
+            "saved_replies": [
+                (reply, reply_fill(reply, language=language, values=values))
+                for reply in replies[: selectors.SAVED_REPLY_PICKER_SIZE]
+            ],
+        }
 
 
 class LedgerOwedView(MerchantSide, TemplateView):

@@ -135,6 +135,8 @@ def test_red_bandana_is_settled_by_a_reship(page, supplier_page, world, bandana_
     # The merchant sees the new parcel and closes.
     page.reload()
     expect(page.locator(".fulfilment")).to_contain_text(TRACKING)
+    # Closing asks for a confirmation first.
+    page.get_by_text("Close the dispute…").click()
     page.get_by_role("button", name="Close the dispute").click()
     expect(page.locator("#dispute .page-head .status")).to_have_text("Closed")
     expect(page.get_by_role("button", name="Reopen")).to_be_visible()
@@ -156,7 +158,9 @@ def test_dropping_evidence_on_a_waiting_dispute_asks_the_supplier(page, world, b
     log_in(page, "acme_agent@example.test")
     page.goto(f"/app/disputes/{dispute.pk}/")
     expect(page.locator("#dispute .page-head .status")).to_have_text("Awaiting evidence")
-    drop_photo(page, ".dropzone[data-upload-url]", "torn.png")
-    # The panel refreshes by itself once the upload is stored.
+    # The photo dropped on the composer travels with it when it is sent.
+    drop_photo(page, "form[data-composer]", "torn.png")
+    expect(page.locator("form[data-composer] .upload-status")).to_contain_text("torn.png")
+    page.get_by_role("button", name="Send").click()
     expect(page.locator("#dispute .page-head .status")).to_have_text("Awaiting supplier")
     expect(page.get_by_role("img", name="torn.png")).to_be_visible()

@@ -76,6 +76,7 @@ PRIMARY_KEY_WITHOUT_MERCHANT = {
     "disputes_evidencerequirement",
     "disputes_ledgerentry",
     "disputes_proposal",
+    "disputes_savedreply",
     "disputes_timelineevent",
     "disputes_timelineeventattachment",
     "notifications_emaildelivery",

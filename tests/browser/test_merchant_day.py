@@ -98,11 +98,14 @@ def test_merchant_day_in_the_dispute_workspace(browser, live_server, world, lamp
         log_in(page, "acme_agent@example.test")
         expect(page).to_have_url(re.compile(r"/app/$"))
         readable(page, width, f"{shot}-1-home")
+        # Its saved replies are one click from the settings.
+        page.get_by_role("navigation").get_by_role("link", name="Settings").click()
+        page.get_by_role("link", name="Saved replies").click()
+        expect(page.get_by_role("link", name="Ask for proof of delivery")).to_be_visible()
+        readable(page, width, f"{shot}-1-saved-replies")
         page.get_by_role("navigation").get_by_role("link", name="Disputes").click()
         page.get_by_role("link", name=f"#{lamp_dispute.number}", exact=True).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(
-            f"Dispute #{lamp_dispute.number}"
-        )
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Dispute #{lamp_dispute.number}")
         summary = page.get_by_role("region", name="Where it stands")
         expect(summary.locator(".turn")).to_have_text("The supplier")
         expect(summary.locator("time.due")).to_contain_text("left")
@@ -158,9 +161,7 @@ def test_merchant_day_in_the_dispute_workspace(browser, live_server, world, lamp
         expect(supplier.locator("#dispute")).not_to_contain_text("Internal note")
         readable(supplier, width, f"{shot}-7-supplier-offer")
         offer.get_by_role("button", name="Accept").click()
-        expect(supplier.locator("#dispute .page-head .status")).to_have_text(
-            "Resolution accepted"
-        )
+        expect(supplier.locator("#dispute .page-head .status")).to_have_text("Resolution accepted")
         supplier.get_by_label("Refund reference").fill("PAY-55120")
         supplier.get_by_role("button", name="Mark as carried out").click()
         expect(supplier.locator("#dispute .page-head .status")).to_have_text("Resolved")

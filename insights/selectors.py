@@ -136,7 +136,7 @@ def _with_ship_timing(lines: QuerySet) -> QuerySet:
     )
     return lines.annotate(
         allowed_hours=ExpressionWrapper(allowed_days * 24, output_field=IntegerField()),
-        ship_hours=HoursBetween(F("shipped_at"), F("order__placed_at")),
+        ship_hours=HoursBetween(F("shipped_at"), F("placed_at")),
     )
 
 
@@ -262,7 +262,7 @@ def _supplier_figures(period: Period) -> dict:
     """Figures of every supplier in the scope, keyed by supplier id: two grouped queries."""
     figures: dict = {}
     lines = (
-        _with_ship_timing(OrderLine.objects.filter(_between("order__placed_at", period)))
+        _with_ship_timing(OrderLine.objects.filter(_between("placed_at", period)))
         .values("supplier_id")
         .annotate(
             orders=Count("order_id", distinct=True),
@@ -319,8 +319,8 @@ def supplier_trend_for_merchant(*, supplier, period: Period) -> list[dict]:
     """A linked supplier's disputes and orders week by week over the period."""
     zone = period.zone
     orders = (
-        OrderLine.objects.filter(_between("order__placed_at", period), supplier=supplier)
-        .annotate(week=TruncWeek("order__placed_at", tzinfo=zone))
+        OrderLine.objects.filter(_between("placed_at", period), supplier=supplier)
+        .annotate(week=TruncWeek("placed_at", tzinfo=zone))
         .values("week")
         .annotate(count=Count("order_id", distinct=True))
         .order_by()
@@ -352,11 +352,12 @@ def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
     """Per sku: orders and disputes of the period and the most frequent reason, most
     disputes first (then by sku).
 
-    Three grouped queries (orders per sku, disputes per sku, disputes per sku and reason);
-    Python only merges their rows, one per sku. A sku disputed in the period on an older
-    order is listed too, with the orders of the period (maybe none).
+    Two grouped queries (orders per sku; disputes per sku and reason); Python only merges
+    their rows. A dispute has one reason, so a sku's disputes are the sum of its per-reason
+    counts. A sku disputed in the period on an older order is listed too, with the orders
+    of the period (maybe none).
     """
-    lines = OrderLine.objects.filter(_between("order__placed_at", period))
+    lines = OrderLine.objects.filter(_between("placed_at", period))
     disputed = DisputeLine.objects.filter(_between("dispute__opened_at", period))
     if supplier is not None:
         lines = lines.filter(supplier=supplier)
@@ -369,25 +370,23 @@ def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
     )
     for row in ordered:
         rows[row["sku"]] = {**row, "disputes": 0, "top_reason": None}
-    counted = (
-        disputed.values(sku=F("order_line__sku"))
-        .annotate(title=Max("order_line__title"), disputes=Count("dispute_id", distinct=True))
-        .order_by()
-    )
-    for row in counted:
-        entry = rows.setdefault(
-            row["sku"], {"sku": row["sku"], "title": row["title"], "orders": 0, "top_reason": None}
-        )
-        entry["disputes"] = row["disputes"]
     reasons = (
         disputed.values(sku=F("order_line__sku"), reason=F("dispute__reason"))
-        .annotate(count=Count("dispute_id", distinct=True))
+        .annotate(title=Max("order_line__title"), count=Count("dispute_id", distinct=True))
         .order_by("sku", "-count", "reason")
     )
+    not_ordered = set()
     for row in reasons:
+        if row["sku"] not in rows:
+            not_ordered.add(row["sku"])
+            rows[row["sku"]] = {"sku": row["sku"], "title": row["title"], "orders": 0}
+            rows[row["sku"]].update(disputes=0, top_reason=None)
         entry = rows[row["sku"]]
         if entry["top_reason"] is None:  # the first is the most frequent (ties: by code)
             entry["top_reason"] = row["reason"]
+        if row["sku"] in not_ordered:  # its title from its disputed lines, as for orders
+            entry["title"] = max(entry["title"], row["title"])
+        entry["disputes"] += row["count"]
     return sorted(rows.values(), key=lambda row: (-row["disputes"], row["sku"]))
 
 
@@ -410,9 +409,7 @@ def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
     """
     skus = [row["sku"] for row in product_rows_for_merchant(period=period, supplier=supplier)][:50]
     rows = (
-        _with_ship_timing(
-            OrderLine.objects.filter(_between("order__placed_at", period), sku__in=skus)
-        )
+        _with_ship_timing(OrderLine.objects.filter(_between("placed_at", period), sku__in=skus))
         .values("sku", "supplier_id", "supplier__slug", "supplier__name")
         .annotate(
             orders=Count("order_id", distinct=True),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import OuterRef, ProtectedError, RestrictedError, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,6 +330,7 @@ def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
             variant=line.variant,
             quantity=line.quantity,
             unit_price=line.unit_price,
+            placed_at=data.placed_at,
         )
         for line in data.lines
     ]
@@ -369,6 +370,7 @@ def _plan_update(
                 variant=line_data.variant,
                 quantity=line_data.quantity,
                 unit_price=line_data.unit_price,
+                placed_at=data.placed_at,
             )
             plan.new_lines.append(line)
         final_lines.append(line)
@@ -418,6 +420,12 @@ def _write(merchant: Organization, plans: list[_Plan]) -> None:
     changed_lines = [line for plan in plans for line in plan.changed_lines]
     if changed_lines:
         OrderLine.objects.bulk_update(changed_lines, LINE_UPDATE_FIELDS, batch_size=1000)
+    moved = [plan.order.pk for plan in plans if plan.placed_at_moved]
+    if moved:
+        # The lines' copy of `placed_at` follows the order's, in one statement.
+        OrderLine.objects.filter(order_id__in=moved).update(
+            placed_at=Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("placed_at"))
+        )
     _update_ship_deadlines(merchant, plans, new_lines)
 
 

@@ -12,9 +12,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     Min,
     Q,
@@ -23,12 +21,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from deadlines import registry
-from deadlines.models import RuleSetting
 from disputes.models import (
     Dispute,
     DisputeLine,
@@ -38,10 +33,10 @@ from disputes.models import (
 )
 from disputes.selectors import DisputeFilters, dispute_list_for_merchant
 from insights.aggregates import HoursBetween, Median
+from insights.coverage import period_split, summary_rows
 from insights.period import Period
-from orders.deadline_rules import SHIP_REMINDER
+from insights.ship_timing import on_time, with_ship_timing
 from orders.models import Order, OrderLine
-from suppliers.models import SupplierLink
 from suppliers.selectors import supplier_list_for_merchant
 
 HUNDRED = Decimal(100)
@@ -49,7 +44,6 @@ CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 NOT_OPEN = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
-SHIP_REMINDER_NUMBER = "after_days"
 
 
 # Formatting: rates and medians are decimal strings with two places; over nothing, None.
@@ -113,37 +107,6 @@ def _with_first_response(disputes: QuerySet) -> QuerySet:
     return disputes.annotate(first_response_hours=HoursBetween(F("first_response_at"), clock_start))
 
 
-def _with_ship_timing(lines: QuerySet) -> QuerySet:
-    """Annotate each line with its shipping time and its merchant's ship-reminder allowance.
-
-    A supplier across many merchants is judged by each one's own rule. The merchants that
-    changed the rule are few and read once (those linked in the scope: the merchant itself,
-    or the supplier's merchants); every other line gets the rule's default.
-    """
-    default_days = registry.rule_get(SHIP_REMINDER).defaults().numbers[SHIP_REMINDER_NUMBER]
-    changed = (
-        RuleSetting.cross_tenant_objects.filter(
-            rule=SHIP_REMINDER, merchant_id__in=SupplierLink.objects.values("merchant_id")
-        )
-        .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
-        .exclude(days=default_days)
-        .exclude(days__isnull=True)
-        .values_list("merchant_id", "days")
-    )
-    allowance = [When(merchant_id=merchant_id, then=Value(days)) for merchant_id, days in changed]
-    allowed_days = (
-        Case(*allowance, default=Value(default_days)) if allowance else Value(default_days)
-    )
-    return lines.annotate(
-        allowed_hours=ExpressionWrapper(allowed_days * 24, output_field=IntegerField()),
-        ship_hours=HoursBetween(F("shipped_at"), F("placed_at")),
-    )
-
-
-def _on_time() -> Q:
-    return Q(shipped_at__isnull=False, ship_hours__lte=F("allowed_hours"))
-
-
 def _money_by(period: Period, *group) -> QuerySet:
     return (
         LedgerEntry.objects.filter(_between("dispute__opened_at", period))
@@ -166,17 +129,24 @@ def _money_by(period: Period, *group) -> QuerySet:
 def overview_for_merchant(*, period: Period) -> dict:
     orders = Order.objects.filter(_between("placed_at", period)).count()
     opened_in = _between("opened_at", period)
-    resolved_in = _resolved_in(period)
-    figures = _with_first_response(Dispute.objects.all()).aggregate(
-        opened=Count("pk", filter=opened_in),
-        resolved=Count("pk", filter=resolved_in),
-        open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
-        median_first_response=Median("first_response_hours", filter=opened_in),
+    # Each figure reads only the disputes it is about, by its own index (opened, resolved or
+    # closed in the period; open now), never the merchant's whole history.
+    opened = _with_first_response(Dispute.objects.filter(opened_in)).aggregate(
+        count=Count("pk"), median_first_response=Median("first_response_hours")
+    )
+    resolved = Dispute.objects.filter(_resolved_in(period)).aggregate(
+        count=Count("pk"),
         median_resolution=Median(
-            HoursBetween(Coalesce("resolved_at", "closed_at"), F("opened_at")),
-            filter=resolved_in,
+            HoursBetween(Coalesce("resolved_at", "closed_at"), F("opened_at"))
         ),
     )
+    figures = {
+        "opened": opened["count"],
+        "resolved": resolved["count"],
+        "open_now": Dispute.objects.exclude(status__in=NOT_OPEN).count(),
+        "median_first_response": opened["median_first_response"],
+        "median_resolution": resolved["median_resolution"],
+    }
     # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
     overdue_now = dispute_list_for_merchant(filters=DisputeFilters(overdue=True)).count()
     by_reason = (
@@ -258,22 +228,38 @@ class SupplierFigures:
         }
 
 
-def _supplier_figures(period: Period) -> dict:
-    """Figures of every supplier in the scope, keyed by supplier id: two grouped queries."""
-    figures: dict = {}
-    lines = (
-        _with_ship_timing(OrderLine.objects.filter(_between("placed_at", period)))
-        .values("supplier_id")
-        .annotate(
-            orders=Count("order_id", distinct=True),
-            lines=Count("pk"),
-            on_time=Count("pk", filter=_on_time()),
+def _supplier_line_rows(period: Period):
+    """Orders, lines and on-time lines per supplier: whole days from the daily summary, the
+    rest from the lines (insights.coverage); the parts add up."""
+    split = period_split(period)
+    if split.has_summary:
+        yield from (
+            summary_rows(split)
+            .values("supplier_id")
+            .annotate(orders=Sum("orders"), lines=Sum("lines"), on_time=Sum("on_time_lines"))
+            .order_by()
         )
-        .order_by()
-    )
-    for row in lines:
+    if split.has_live:
+        yield from (
+            with_ship_timing(OrderLine.objects.filter(split.live))
+            .values("supplier_id")
+            .annotate(
+                orders=Count("order_id", distinct=True),
+                lines=Count("pk"),
+                on_time=Count("pk", filter=on_time()),
+            )
+            .order_by()
+        )
+
+
+def _supplier_figures(period: Period) -> dict:
+    """Figures of every supplier in the scope, keyed by supplier id: a few grouped queries."""
+    figures: dict = {}
+    for row in _supplier_line_rows(period):
         entry = figures.setdefault(row["supplier_id"], SupplierFigures())
-        entry.orders, entry.lines, entry.on_time = row["orders"], row["lines"], row["on_time"]
+        entry.orders += row["orders"]
+        entry.lines += row["lines"]
+        entry.on_time += row["on_time"]
     disputes = (
         _with_first_response(Dispute.objects.filter(_between("opened_at", period)))
         .values("supplier_id")
@@ -409,12 +395,12 @@ def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
     """
     skus = [row["sku"] for row in product_rows_for_merchant(period=period, supplier=supplier)][:50]
     rows = (
-        _with_ship_timing(OrderLine.objects.filter(_between("placed_at", period), sku__in=skus))
+        with_ship_timing(OrderLine.objects.filter(_between("placed_at", period), sku__in=skus))
         .values("sku", "supplier_id", "supplier__slug", "supplier__name")
         .annotate(
             orders=Count("order_id", distinct=True),
             lines=Count("pk"),
-            on_time=Count("pk", filter=_on_time()),
+            on_time=Count("pk", filter=on_time()),
         )
         .order_by("sku", "supplier__name")
     )

@@ -123,8 +123,8 @@ class OrderLine(TenantModel):
                 name="orderline_merchant_placed",
             ),
             models.Index(
-                fields=["supplier", "placed_at"],
-                include=["merchant", "order", "shipped_at"],
+                fields=["supplier", "merchant", "placed_at"],
+                include=["order", "shipped_at"],
                 name="orderline_supplier_placed",
             ),
             # A supplier's lines still to ship: the portal's list and the shipping deadlines.
@@ -146,6 +146,23 @@ class OrderLine(TenantModel):
     @property
     def amount(self):
         return self.unit_price * self.quantity
+
+
+class LineDayChange(TenantModel):
+    """A day (UTC) whose order lines changed: lines added, edited, removed or shipped, or an
+    order moved to or from it. Figures kept per day (insights' daily summary) count such a
+    day from the lines themselves until their refresh recomputes it and deletes the row."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("changed day of order lines")
+        verbose_name_plural = _("changed days of order lines")
+        indexes = [models.Index(fields=["merchant", "day"], name="linedaychange_merchant_day")]
+
+    def __str__(self):
+        return f"{self.merchant_id}: {self.day}"
 
 
 class ShipmentStatus(models.TextChoices):

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_audit_log'),
         ('disputes', '0003_recovery_ledger'),
-        ('orders', '0007_orderline_placed_at_for_analytics'),
+        ('orders', '0007_orderline_placed_at_and_line_day_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

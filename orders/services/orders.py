@@ -19,6 +19,7 @@ from core.bulk import copy_insert
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import organization_scope
 from orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
+from orders.services.line_days import line_days_changed
 from orders.services.shipping_deadlines import (
     ship_deadlines_cancel,
     ship_deadlines_cancel_when_done,
@@ -252,6 +253,8 @@ class _Plan:
     order_changed: bool = False
     # The shop corrected when the order was placed: its ship deadlines count from it.
     placed_at_moved: bool = False
+    # When it was placed before this write (an existing order): that day changes too.
+    previous_placed_at: datetime | None = None
     new_lines: list[OrderLine] = field(default_factory=list)
     changed_lines: list[OrderLine] = field(default_factory=list)
     removed_lines: list[OrderLine] = field(default_factory=list)
@@ -340,7 +343,7 @@ def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
 def _plan_update(
     merchant: Organization, order: Order, index: int, data: OrderData, suppliers, *, merge: bool
 ) -> _Plan:
-    plan = _Plan(index=index, order=order, created=False)
+    plan = _Plan(index=index, order=order, created=False, previous_placed_at=order.placed_at)
     stored: dict[tuple, list[OrderLine]] = defaultdict(list)
     for line in sorted(order.lines.all(), key=lambda line: line.pk):
         stored[(line.supplier_id, line.sku, line.variant)].append(line)
@@ -427,6 +430,19 @@ def _write(merchant: Organization, plans: list[_Plan]) -> None:
             placed_at=Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("placed_at"))
         )
     _update_ship_deadlines(merchant, plans, new_lines)
+    line_days_changed(
+        merchant_id=merchant.pk,
+        moments=[
+            moment
+            for plan in plans
+            if plan.created
+            or plan.order_changed
+            or plan.new_lines
+            or plan.changed_lines
+            or plan.removed_lines
+            for moment in (plan.previous_placed_at, plan.order.placed_at)
+        ],
+    )
 
 
 def _update_ship_deadlines(merchant: Organization, plans: list[_Plan], new_lines) -> None:

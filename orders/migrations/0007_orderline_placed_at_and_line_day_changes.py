@@ -1,3 +1,5 @@
+import django.db.models.deletion
+import django.db.models.manager
 from django.db import migrations, models
 
 
@@ -44,9 +46,35 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="orderline",
             index=models.Index(
-                fields=["supplier", "placed_at"],
-                include=("merchant", "order", "shipped_at"),
+                fields=["supplier", "merchant", "placed_at"],
+                include=("order", "shipped_at"),
                 name="orderline_supplier_placed",
             ),
+        ),
+        migrations.CreateModel(
+            name="LineDayChange",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "changed day of order lines",
+                "verbose_name_plural": "changed days of order lines",
+                "indexes": [
+                    models.Index(fields=["merchant", "day"], name="linedaychange_merchant_day")
+                ],
+            },
+            managers=[
+                ("objects", django.db.models.manager.Manager()),
+                ("cross_tenant_objects", django.db.models.manager.Manager()),
+            ],
         ),
     ]

@@ -52,10 +52,12 @@ def test_the_summary_gives_the_hand_computed_figures(world, summarized):
     figures.test_supplier_scorecard_spans_its_merchants(world, summarized)
     figures.test_yiwu_scorecard_is_only_its_own(world, summarized)
     figures.test_other_merchant_sees_only_its_own_figures(world, summarized)
-    # And they do come from it: a row changed by hand shows (nothing else would).
+    # And they do come from it: a row changed by hand shows (nothing else would). Acme
+    # counts its days in New York: 2 March (UTC) starts before its period, so its lines
+    # answer that day; 9 March is a whole day of the period.
     with cross_tenant_scope(reason="test"):
         SupplierDay.objects.filter(
-            merchant=world.acme, supplier=world.shenzhen, day=at(2).date()
+            merchant=world.acme, supplier=world.shenzhen, day=at(9).date()
         ).update(orders=101)
     assert shenzhen_row(world)["orders"] == 104
 

@@ -5,6 +5,7 @@ Reads run in the caller's tenant scope: a merchant's figures see only its rows, 
 scorecard only the lines and disputes addressed to it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,7 +32,7 @@ from disputes.models import (
     LedgerEntry,
     LedgerSide,
 )
-from disputes.selectors import DisputeFilters, dispute_list_for_merchant
+from disputes.selectors import overdue_now
 from insights.aggregates import HoursBetween, Median
 from insights.coverage import period_split, summary_rows
 from insights.period import Period
@@ -129,72 +130,72 @@ def _money_by(period: Period, *group) -> QuerySet:
 def overview_for_merchant(*, period: Period) -> dict:
     orders = Order.objects.filter(_between("placed_at", period)).count()
     opened_in = _between("opened_at", period)
-    # Each figure reads only the disputes it is about, by its own index (opened, resolved or
-    # closed in the period; open now), never the merchant's whole history.
-    opened = _with_first_response(Dispute.objects.filter(opened_in)).aggregate(
-        count=Count("pk"), median_first_response=Median("first_response_hours")
+    resolved_in = _resolved_in(period)
+    zone = period.zone
+    # Each query reads only the disputes it is about, by its own index where it has one
+    # (opened, resolved or closed in the period); the merchant's open disputes once.
+    opened_counts = list(
+        Dispute.objects.filter(opened_in)
+        .annotate(week=TruncWeek("opened_at", tzinfo=zone))
+        .values("week", "kind", "reason")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
-    resolved = Dispute.objects.filter(_resolved_in(period)).aggregate(
+    opened = _with_first_response(Dispute.objects.filter(opened_in)).aggregate(
+        median_first_response=Median("first_response_hours")
+    )
+    resolved = Dispute.objects.filter(resolved_in).aggregate(
         count=Count("pk"),
         median_resolution=Median(
             HoursBetween(Coalesce("resolved_at", "closed_at"), F("opened_at"))
         ),
     )
-    figures = {
-        "opened": opened["count"],
-        "resolved": resolved["count"],
-        "open_now": Dispute.objects.exclude(status__in=NOT_OPEN).count(),
-        "median_first_response": opened["median_first_response"],
-        "median_resolution": resolved["median_resolution"],
-    }
-    # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
-    overdue_now = dispute_list_for_merchant(filters=DisputeFilters(overdue=True)).count()
-    by_reason = (
-        Dispute.objects.filter(opened_in)
-        .values("kind", "reason")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "kind", "reason")
-    )
-    return {
-        "period": period.as_dict(),
-        "orders": orders,
-        "disputes_opened": figures["opened"],
-        "disputes_resolved": figures["resolved"],
-        "open_now": figures["open_now"],
-        "overdue_now": overdue_now,
-        "dispute_rate": rate(figures["opened"], orders),
-        "median_first_response_hours": hours(figures["median_first_response"]),
-        "median_resolution_hours": hours(figures["median_resolution"]),
-        "by_reason": list(by_reason),
-        "by_week": _by_week(period),
-        "money": money_rows(_money_by(period)),
-    }
-
-
-def _by_week(period: Period) -> list[dict]:
-    zone = period.zone
-    opened = (
-        Dispute.objects.filter(_between("opened_at", period))
-        .annotate(week=TruncWeek("opened_at", tzinfo=zone))
-        .values("week")
-        .annotate(count=Count("pk"))
-    )
-    resolved = (
-        Dispute.objects.filter(_resolved_in(period))
+    resolved_by_week = (
+        Dispute.objects.filter(resolved_in)
         .annotate(week=TruncWeek(_reached_at(period), tzinfo=zone))
         .values("week")
         .annotate(count=Count("pk"))
+        .order_by()
     )
-    opened_by_week = {_local_date(row["week"], zone): row["count"] for row in opened}
-    resolved_by_week = {_local_date(row["week"], zone): row["count"] for row in resolved}
-    return [
-        {
-            "week_start": monday.isoformat(),
-            "opened": opened_by_week.get(monday, 0),
-            "resolved": resolved_by_week.get(monday, 0),
-        }
-        for monday in period.weeks()
-    ]
+    now = Dispute.objects.aggregate(
+        open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
+        # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
+        overdue_now=Count("pk", filter=overdue_now()),
+    )
+    # Python only adds up the few (week, kind, reason) rows.
+    by_reason: dict = defaultdict(int)
+    opened_by_week: dict = defaultdict(int)
+    for row in opened_counts:
+        by_reason[(row["kind"], row["reason"])] += row["count"]
+        opened_by_week[_local_date(row["week"], zone)] += row["count"]
+    disputes_opened = sum(by_reason.values())
+    resolved_weeks = {_local_date(row["week"], zone): row["count"] for row in resolved_by_week}
+    return {
+        "period": period.as_dict(),
+        "orders": orders,
+        "disputes_opened": disputes_opened,
+        "disputes_resolved": resolved["count"],
+        "open_now": now["open_now"],
+        "overdue_now": now["overdue_now"],
+        "dispute_rate": rate(disputes_opened, orders),
+        "median_first_response_hours": hours(opened["median_first_response"]),
+        "median_resolution_hours": hours(resolved["median_resolution"]),
+        "by_reason": [
+            {"kind": kind, "reason": reason, "count": count}
+            for (kind, reason), count in sorted(
+                by_reason.items(), key=lambda item: (-item[1], *item[0])
+            )
+        ],
+        "by_week": [
+            {
+                "week_start": monday.isoformat(),
+                "opened": opened_by_week.get(monday, 0),
+                "resolved": resolved_weeks.get(monday, 0),
+            }
+            for monday in period.weeks()
+        ],
+        "money": money_rows(_money_by(period)),
+    }
 
 
 def _local_date(moment, zone):
@@ -228,28 +229,40 @@ class SupplierFigures:
         }
 
 
+def summary_line_counts(split) -> QuerySet:
+    """Orders, lines and on-time lines per supplier over the split's summarized days."""
+    return (
+        summary_rows(split)
+        .values("supplier_id")
+        .annotate(orders=Sum("orders"), lines=Sum("lines"), on_time=Sum("on_time_lines"))
+        .order_by()
+    )
+
+
+def live_line_counts(split) -> QuerySet:
+    """The same figures over the split's other hours, from the lines themselves."""
+    return (
+        with_ship_timing(OrderLine.objects.filter(split.live))
+        .values("supplier_id")
+        .annotate(
+            # Lines counted by their (never null) order, not their id: the period indexes
+            # hold every column read here, so the table itself is not read.
+            orders=Count("order_id", distinct=True),
+            lines=Count("order_id"),
+            on_time=Count("order_id", filter=on_time()),
+        )
+        .order_by()
+    )
+
+
 def _supplier_line_rows(period: Period):
     """Orders, lines and on-time lines per supplier: whole days from the daily summary, the
     rest from the lines (insights.coverage); the parts add up."""
     split = period_split(period)
     if split.has_summary:
-        yield from (
-            summary_rows(split)
-            .values("supplier_id")
-            .annotate(orders=Sum("orders"), lines=Sum("lines"), on_time=Sum("on_time_lines"))
-            .order_by()
-        )
+        yield from summary_line_counts(split)
     if split.has_live:
-        yield from (
-            with_ship_timing(OrderLine.objects.filter(split.live))
-            .values("supplier_id")
-            .annotate(
-                orders=Count("order_id", distinct=True),
-                lines=Count("pk"),
-                on_time=Count("pk", filter=on_time()),
-            )
-            .order_by()
-        )
+        yield from live_line_counts(split)
 
 
 def _supplier_figures(period: Period) -> dict:

@@ -259,7 +259,7 @@ def _copy_orders(*, merchant, supplier, lines: int, run: str) -> float:
         OrderLine,
         [
             *("id", "merchant_id", "order_id", "supplier_id", "sku", "title", "variant"),
-            *("quantity", "unit_price"),
+            *("quantity", "unit_price", "placed_at"),
         ],
     )
     random_source = random.Random(1)
@@ -274,7 +274,7 @@ def _copy_orders(*, merchant, supplier, lines: int, run: str) -> float:
             )  # fmt: skip
         order_lines.add(
             uuid7_text(now, random_source), merchant.pk, order_id, supplier.pk,
-            f"SKU-{number % 2}", "Imported product", "", 1, "12.50",
+            f"SKU-{number % 2}", "Imported product", "", 1, "12.50", now,
         )  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         orders.flush(cursor.cursor)

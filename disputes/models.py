@@ -199,6 +199,20 @@ class Dispute(TenantModel):
             models.Index(fields=["supplier", "status", "respond_by"], name="dispute_supplier_due"),
             models.Index(fields=["supplier", "-id"], name="dispute_supplier_recent"),
             models.Index(fields=["order"], name="dispute_order"),
+            # The analytics of a period (insights.selectors): a merchant's disputes opened,
+            # resolved or closed in it, and a supplier's opened across its merchants.
+            models.Index(fields=["merchant", "opened_at"], name="dispute_merchant_opened"),
+            models.Index(fields=["supplier", "opened_at"], name="dispute_supplier_opened"),
+            models.Index(
+                fields=["merchant", "resolved_at"],
+                condition=Q(resolved_at__isnull=False),
+                name="dispute_merchant_resolved",
+            ),
+            models.Index(
+                fields=["merchant", "closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="dispute_merchant_closed",
+            ),
         ]
 
     def __str__(self):

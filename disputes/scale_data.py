@@ -323,6 +323,7 @@ class ChunkWriter:
                 "variant",
                 "quantity",
                 "unit_price",
+                "placed_at",
                 "shipped_at",
             ],
         )
@@ -534,6 +535,7 @@ class ChunkWriter:
                 rng.choice(VARIANTS),
                 quantity,
                 price,
+                placed_at,
                 shipped_at if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else None,
             )
             lines_by_supplier.setdefault(supplier, []).append((line_id, price * quantity))

@@ -120,11 +120,14 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
                 match |= Q(number=int(text))
             queryset = queryset.filter(match)
     if filters.overdue:
-        now = timezone.now()
-        queryset = queryset.filter(status__in=OPEN_STATUSES).filter(
-            Q(respond_by__lt=now) | Q(resolve_by__lt=now)
-        )
+        queryset = queryset.filter(overdue_now())
     return queryset
+
+
+def overdue_now() -> Q:
+    """Open and past a due time: what `?overdue=true` lists (and the analytics count)."""
+    now = timezone.now()
+    return Q(status__in=OPEN_STATUSES) & (Q(respond_by__lt=now) | Q(resolve_by__lt=now))
 
 
 def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:

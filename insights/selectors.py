@@ -5,6 +5,7 @@ Reads run in the caller's tenant scope: a merchant's figures see only its rows, 
 scorecard only the lines and disputes addressed to it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,9 +13,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     Min,
     Q,
@@ -23,12 +22,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from deadlines import registry
-from deadlines.models import RuleSetting
 from disputes.models import (
     Dispute,
     DisputeLine,
@@ -36,12 +32,12 @@ from disputes.models import (
     LedgerEntry,
     LedgerSide,
 )
-from disputes.selectors import DisputeFilters, dispute_list_for_merchant
+from disputes.selectors import overdue_now
 from insights.aggregates import HoursBetween, Median
+from insights.coverage import period_split, summary_rows
 from insights.period import Period
-from orders.deadline_rules import SHIP_REMINDER
+from insights.ship_timing import on_time, with_ship_timing
 from orders.models import Order, OrderLine
-from suppliers.models import SupplierLink
 from suppliers.selectors import supplier_list_for_merchant
 
 HUNDRED = Decimal(100)
@@ -49,7 +45,6 @@ CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 NOT_OPEN = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
-SHIP_REMINDER_NUMBER = "after_days"
 
 
 # Formatting: rates and medians are decimal strings with two places; over nothing, None.
@@ -113,37 +108,6 @@ def _with_first_response(disputes: QuerySet) -> QuerySet:
     return disputes.annotate(first_response_hours=HoursBetween(F("first_response_at"), clock_start))
 
 
-def _with_ship_timing(lines: QuerySet) -> QuerySet:
-    """Annotate each line with its shipping time and its merchant's ship-reminder allowance.
-
-    A supplier across many merchants is judged by each one's own rule. The merchants that
-    changed the rule are few and read once (those linked in the scope: the merchant itself,
-    or the supplier's merchants); every other line gets the rule's default.
-    """
-    default_days = registry.rule_get(SHIP_REMINDER).defaults().numbers[SHIP_REMINDER_NUMBER]
-    changed = (
-        RuleSetting.cross_tenant_objects.filter(
-            rule=SHIP_REMINDER, merchant_id__in=SupplierLink.objects.values("merchant_id")
-        )
-        .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
-        .exclude(days=default_days)
-        .exclude(days__isnull=True)
-        .values_list("merchant_id", "days")
-    )
-    allowance = [When(merchant_id=merchant_id, then=Value(days)) for merchant_id, days in changed]
-    allowed_days = (
-        Case(*allowance, default=Value(default_days)) if allowance else Value(default_days)
-    )
-    return lines.annotate(
-        allowed_hours=ExpressionWrapper(allowed_days * 24, output_field=IntegerField()),
-        ship_hours=HoursBetween(F("shipped_at"), F("order__placed_at")),
-    )
-
-
-def _on_time() -> Q:
-    return Q(shipped_at__isnull=False, ship_hours__lte=F("allowed_hours"))
-
-
 def _money_by(period: Period, *group) -> QuerySet:
     return (
         LedgerEntry.objects.filter(_between("dispute__opened_at", period))
@@ -167,64 +131,71 @@ def overview_for_merchant(*, period: Period) -> dict:
     orders = Order.objects.filter(_between("placed_at", period)).count()
     opened_in = _between("opened_at", period)
     resolved_in = _resolved_in(period)
-    figures = _with_first_response(Dispute.objects.all()).aggregate(
-        opened=Count("pk", filter=opened_in),
-        resolved=Count("pk", filter=resolved_in),
-        open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
-        median_first_response=Median("first_response_hours", filter=opened_in),
+    zone = period.zone
+    # Each query reads only the disputes it is about, by its own index where it has one
+    # (opened, resolved or closed in the period); the merchant's open disputes once.
+    opened_counts = list(
+        Dispute.objects.filter(opened_in)
+        .annotate(week=TruncWeek("opened_at", tzinfo=zone))
+        .values("week", "kind", "reason")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    opened = _with_first_response(Dispute.objects.filter(opened_in)).aggregate(
+        median_first_response=Median("first_response_hours")
+    )
+    resolved = Dispute.objects.filter(resolved_in).aggregate(
+        count=Count("pk"),
         median_resolution=Median(
-            HoursBetween(Coalesce("resolved_at", "closed_at"), F("opened_at")),
-            filter=resolved_in,
+            HoursBetween(Coalesce("resolved_at", "closed_at"), F("opened_at"))
         ),
     )
-    # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
-    overdue_now = dispute_list_for_merchant(filters=DisputeFilters(overdue=True)).count()
-    by_reason = (
-        Dispute.objects.filter(opened_in)
-        .values("kind", "reason")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "kind", "reason")
-    )
-    return {
-        "period": period.as_dict(),
-        "orders": orders,
-        "disputes_opened": figures["opened"],
-        "disputes_resolved": figures["resolved"],
-        "open_now": figures["open_now"],
-        "overdue_now": overdue_now,
-        "dispute_rate": rate(figures["opened"], orders),
-        "median_first_response_hours": hours(figures["median_first_response"]),
-        "median_resolution_hours": hours(figures["median_resolution"]),
-        "by_reason": list(by_reason),
-        "by_week": _by_week(period),
-        "money": money_rows(_money_by(period)),
-    }
-
-
-def _by_week(period: Period) -> list[dict]:
-    zone = period.zone
-    opened = (
-        Dispute.objects.filter(_between("opened_at", period))
-        .annotate(week=TruncWeek("opened_at", tzinfo=zone))
-        .values("week")
-        .annotate(count=Count("pk"))
-    )
-    resolved = (
-        Dispute.objects.filter(_resolved_in(period))
+    resolved_by_week = (
+        Dispute.objects.filter(resolved_in)
         .annotate(week=TruncWeek(_reached_at(period), tzinfo=zone))
         .values("week")
         .annotate(count=Count("pk"))
+        .order_by()
     )
-    opened_by_week = {_local_date(row["week"], zone): row["count"] for row in opened}
-    resolved_by_week = {_local_date(row["week"], zone): row["count"] for row in resolved}
-    return [
-        {
-            "week_start": monday.isoformat(),
-            "opened": opened_by_week.get(monday, 0),
-            "resolved": resolved_by_week.get(monday, 0),
-        }
-        for monday in period.weeks()
-    ]
+    now = Dispute.objects.aggregate(
+        open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
+        # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
+        overdue_now=Count("pk", filter=overdue_now()),
+    )
+    # Python only adds up the few (week, kind, reason) rows.
+    by_reason: dict = defaultdict(int)
+    opened_by_week: dict = defaultdict(int)
+    for row in opened_counts:
+        by_reason[(row["kind"], row["reason"])] += row["count"]
+        opened_by_week[_local_date(row["week"], zone)] += row["count"]
+    disputes_opened = sum(by_reason.values())
+    resolved_weeks = {_local_date(row["week"], zone): row["count"] for row in resolved_by_week}
+    return {
+        "period": period.as_dict(),
+        "orders": orders,
+        "disputes_opened": disputes_opened,
+        "disputes_resolved": resolved["count"],
+        "open_now": now["open_now"],
+        "overdue_now": now["overdue_now"],
+        "dispute_rate": rate(disputes_opened, orders),
+        "median_first_response_hours": hours(opened["median_first_response"]),
+        "median_resolution_hours": hours(resolved["median_resolution"]),
+        "by_reason": [
+            {"kind": kind, "reason": reason, "count": count}
+            for (kind, reason), count in sorted(
+                by_reason.items(), key=lambda item: (-item[1], *item[0])
+            )
+        ],
+        "by_week": [
+            {
+                "week_start": monday.isoformat(),
+                "opened": opened_by_week.get(monday, 0),
+                "resolved": resolved_weeks.get(monday, 0),
+            }
+            for monday in period.weeks()
+        ],
+        "money": money_rows(_money_by(period)),
+    }
 
 
 def _local_date(moment, zone):
@@ -258,22 +229,50 @@ class SupplierFigures:
         }
 
 
-def _supplier_figures(period: Period) -> dict:
-    """Figures of every supplier in the scope, keyed by supplier id: two grouped queries."""
-    figures: dict = {}
-    lines = (
-        _with_ship_timing(OrderLine.objects.filter(_between("order__placed_at", period)))
+def summary_line_counts(split) -> QuerySet:
+    """Orders, lines and on-time lines per supplier over the split's summarized days."""
+    return (
+        summary_rows(split)
+        .values("supplier_id")
+        .annotate(orders=Sum("orders"), lines=Sum("lines"), on_time=Sum("on_time_lines"))
+        .order_by()
+    )
+
+
+def live_line_counts(split) -> QuerySet:
+    """The same figures over the split's other hours, from the lines themselves."""
+    return (
+        with_ship_timing(OrderLine.objects.filter(split.live))
         .values("supplier_id")
         .annotate(
+            # Lines counted by their (never null) order, not their id: the period indexes
+            # hold every column read here, so the table itself is not read.
             orders=Count("order_id", distinct=True),
-            lines=Count("pk"),
-            on_time=Count("pk", filter=_on_time()),
+            lines=Count("order_id"),
+            on_time=Count("order_id", filter=on_time()),
         )
         .order_by()
     )
-    for row in lines:
+
+
+def _supplier_line_rows(period: Period):
+    """Orders, lines and on-time lines per supplier: whole days from the daily summary, the
+    rest from the lines (insights.coverage); the parts add up."""
+    split = period_split(period)
+    if split.has_summary:
+        yield from summary_line_counts(split)
+    if split.has_live:
+        yield from live_line_counts(split)
+
+
+def _supplier_figures(period: Period) -> dict:
+    """Figures of every supplier in the scope, keyed by supplier id: a few grouped queries."""
+    figures: dict = {}
+    for row in _supplier_line_rows(period):
         entry = figures.setdefault(row["supplier_id"], SupplierFigures())
-        entry.orders, entry.lines, entry.on_time = row["orders"], row["lines"], row["on_time"]
+        entry.orders += row["orders"]
+        entry.lines += row["lines"]
+        entry.on_time += row["on_time"]
     disputes = (
         _with_first_response(Dispute.objects.filter(_between("opened_at", period)))
         .values("supplier_id")
@@ -319,8 +318,8 @@ def supplier_trend_for_merchant(*, supplier, period: Period) -> list[dict]:
     """A linked supplier's disputes and orders week by week over the period."""
     zone = period.zone
     orders = (
-        OrderLine.objects.filter(_between("order__placed_at", period), supplier=supplier)
-        .annotate(week=TruncWeek("order__placed_at", tzinfo=zone))
+        OrderLine.objects.filter(_between("placed_at", period), supplier=supplier)
+        .annotate(week=TruncWeek("placed_at", tzinfo=zone))
         .values("week")
         .annotate(count=Count("order_id", distinct=True))
         .order_by()
@@ -352,11 +351,12 @@ def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
     """Per sku: orders and disputes of the period and the most frequent reason, most
     disputes first (then by sku).
 
-    Three grouped queries (orders per sku, disputes per sku, disputes per sku and reason);
-    Python only merges their rows, one per sku. A sku disputed in the period on an older
-    order is listed too, with the orders of the period (maybe none).
+    Two grouped queries (orders per sku; disputes per sku and reason); Python only merges
+    their rows. A dispute has one reason, so a sku's disputes are the sum of its per-reason
+    counts. A sku disputed in the period on an older order is listed too, with the orders
+    of the period (maybe none).
     """
-    lines = OrderLine.objects.filter(_between("order__placed_at", period))
+    lines = OrderLine.objects.filter(_between("placed_at", period))
     disputed = DisputeLine.objects.filter(_between("dispute__opened_at", period))
     if supplier is not None:
         lines = lines.filter(supplier=supplier)
@@ -369,25 +369,23 @@ def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
     )
     for row in ordered:
         rows[row["sku"]] = {**row, "disputes": 0, "top_reason": None}
-    counted = (
-        disputed.values(sku=F("order_line__sku"))
-        .annotate(title=Max("order_line__title"), disputes=Count("dispute_id", distinct=True))
-        .order_by()
-    )
-    for row in counted:
-        entry = rows.setdefault(
-            row["sku"], {"sku": row["sku"], "title": row["title"], "orders": 0, "top_reason": None}
-        )
-        entry["disputes"] = row["disputes"]
     reasons = (
         disputed.values(sku=F("order_line__sku"), reason=F("dispute__reason"))
-        .annotate(count=Count("dispute_id", distinct=True))
+        .annotate(title=Max("order_line__title"), count=Count("dispute_id", distinct=True))
         .order_by("sku", "-count", "reason")
     )
+    not_ordered = set()
     for row in reasons:
+        if row["sku"] not in rows:
+            not_ordered.add(row["sku"])
+            rows[row["sku"]] = {"sku": row["sku"], "title": row["title"], "orders": 0}
+            rows[row["sku"]].update(disputes=0, top_reason=None)
         entry = rows[row["sku"]]
         if entry["top_reason"] is None:  # the first is the most frequent (ties: by code)
             entry["top_reason"] = row["reason"]
+        if row["sku"] in not_ordered:  # its title from its disputed lines, as for orders
+            entry["title"] = max(entry["title"], row["title"])
+        entry["disputes"] += row["count"]
     return sorted(rows.values(), key=lambda row: (-row["disputes"], row["sku"]))
 
 
@@ -410,14 +408,12 @@ def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
     """
     skus = [row["sku"] for row in product_rows_for_merchant(period=period, supplier=supplier)][:50]
     rows = (
-        _with_ship_timing(
-            OrderLine.objects.filter(_between("order__placed_at", period), sku__in=skus)
-        )
+        with_ship_timing(OrderLine.objects.filter(_between("placed_at", period), sku__in=skus))
         .values("sku", "supplier_id", "supplier__slug", "supplier__name")
         .annotate(
             orders=Count("order_id", distinct=True),
             lines=Count("pk"),
-            on_time=Count("pk", filter=_on_time()),
+            on_time=Count("pk", filter=on_time()),
         )
         .order_by("sku", "supplier__name")
     )

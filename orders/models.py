@@ -98,6 +98,9 @@ class OrderLine(TenantModel):
     variant = models.CharField(_("variant"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    # The order's `placed_at`, copied (the order services keep it equal): the analytics
+    # count a million orders' lines by date, supplier and sku without joining the orders.
+    placed_at = models.DateTimeField(_("placed at"))
     # Set when the line is first put in a parcel; the shipping deadlines watch it.
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     # Set by the ship-overdue deadline when the line is still not shipped: the supplier
@@ -112,6 +115,18 @@ class OrderLine(TenantModel):
         indexes = [
             models.Index(fields=["supplier", "order"], name="orderline_supplier_order"),
             models.Index(fields=["merchant", "supplier", "sku"], name="orderline_merchant_sku"),
+            # The analytics of a period: a merchant's lines, and a supplier's across its
+            # merchants, read from the index alone (insights.selectors).
+            models.Index(
+                fields=["merchant", "placed_at"],
+                include=["supplier", "sku", "order", "shipped_at"],
+                name="orderline_merchant_placed",
+            ),
+            models.Index(
+                fields=["supplier", "merchant", "placed_at"],
+                include=["order", "shipped_at"],
+                name="orderline_supplier_placed",
+            ),
             # A supplier's lines still to ship: the portal's list and the shipping deadlines.
             models.Index(
                 fields=["supplier", "order"],
@@ -123,9 +138,31 @@ class OrderLine(TenantModel):
     def __str__(self):
         return f"{self.sku} x {self.quantity}"
 
+    def save(self, *args, **kwargs):
+        if self.placed_at is None and self.order_id is not None:
+            self.placed_at = self.order.placed_at
+        super().save(*args, **kwargs)
+
     @property
     def amount(self):
         return self.unit_price * self.quantity
+
+
+class LineDayChange(TenantModel):
+    """A day (UTC) whose order lines changed: lines added, edited, removed or shipped, or an
+    order moved to or from it. Figures kept per day (insights' daily summary) count such a
+    day from the lines themselves until their refresh recomputes it and deletes the row."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("changed day of order lines")
+        verbose_name_plural = _("changed days of order lines")
+        indexes = [models.Index(fields=["merchant", "day"], name="linedaychange_merchant_day")]
+
+    def __str__(self):
+        return f"{self.merchant_id}: {self.day}"
 
 
 class ShipmentStatus(models.TextChoices):

@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0},
     "notifications-outbox-sweep": {"task": "notifications.outbox_sweep", "schedule": 60.0},
     "connectors-event-sweep": {"task": "connectors.event_sweep", "schedule": 60.0},
+    # The daily supplier figures: the day that ended, and days whose lines changed since.
+    "insights-supplier-days-refresh": {
+        "task": "insights.supplier_days_refresh",
+        "schedule": 600.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 # A shop's webhook body: a Shopify order with hundreds of lines is a few hundred KB.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import OuterRef, ProtectedError, RestrictedError, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from core.bulk import copy_insert
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import organization_scope
 from orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
+from orders.services.line_days import line_days_changed
 from orders.services.shipping_deadlines import (
     ship_deadlines_cancel,
     ship_deadlines_cancel_when_done,
@@ -252,6 +253,8 @@ class _Plan:
     order_changed: bool = False
     # The shop corrected when the order was placed: its ship deadlines count from it.
     placed_at_moved: bool = False
+    # When it was placed before this write (an existing order): that day changes too.
+    previous_placed_at: datetime | None = None
     new_lines: list[OrderLine] = field(default_factory=list)
     changed_lines: list[OrderLine] = field(default_factory=list)
     removed_lines: list[OrderLine] = field(default_factory=list)
@@ -330,6 +333,7 @@ def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
             variant=line.variant,
             quantity=line.quantity,
             unit_price=line.unit_price,
+            placed_at=data.placed_at,
         )
         for line in data.lines
     ]
@@ -339,7 +343,7 @@ def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
 def _plan_update(
     merchant: Organization, order: Order, index: int, data: OrderData, suppliers, *, merge: bool
 ) -> _Plan:
-    plan = _Plan(index=index, order=order, created=False)
+    plan = _Plan(index=index, order=order, created=False, previous_placed_at=order.placed_at)
     stored: dict[tuple, list[OrderLine]] = defaultdict(list)
     for line in sorted(order.lines.all(), key=lambda line: line.pk):
         stored[(line.supplier_id, line.sku, line.variant)].append(line)
@@ -369,6 +373,7 @@ def _plan_update(
                 variant=line_data.variant,
                 quantity=line_data.quantity,
                 unit_price=line_data.unit_price,
+                placed_at=data.placed_at,
             )
             plan.new_lines.append(line)
         final_lines.append(line)
@@ -418,7 +423,26 @@ def _write(merchant: Organization, plans: list[_Plan]) -> None:
     changed_lines = [line for plan in plans for line in plan.changed_lines]
     if changed_lines:
         OrderLine.objects.bulk_update(changed_lines, LINE_UPDATE_FIELDS, batch_size=1000)
+    moved = [plan.order.pk for plan in plans if plan.placed_at_moved]
+    if moved:
+        # The lines' copy of `placed_at` follows the order's, in one statement.
+        OrderLine.objects.filter(order_id__in=moved).update(
+            placed_at=Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("placed_at"))
+        )
     _update_ship_deadlines(merchant, plans, new_lines)
+    line_days_changed(
+        merchant_id=merchant.pk,
+        moments=[
+            moment
+            for plan in plans
+            if plan.created
+            or plan.order_changed
+            or plan.new_lines
+            or plan.changed_lines
+            or plan.removed_lines
+            for moment in (plan.previous_placed_at, plan.order.placed_at)
+        ],
+    )
 
 
 def _update_ship_deadlines(merchant: Organization, plans: list[_Plan], new_lines) -> None:

@@ -19,6 +19,7 @@ from notifications.services import notify
 from orders import hooks
 from orders import notifications as notices
 from orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
+from orders.services.line_days import line_days_changed
 from orders.services.orders import order_status_for
 from orders.services.shipping_deadlines import (
     customs_hold_deadline_cancel,
@@ -94,9 +95,11 @@ def _record_parcel(locked: Order, supplier_id, lines, number, check, moment) -> 
     shipment.lines.set(lines)
     _tell_merchant_if_invalid(shipment, locked)
     # A reshipped line keeps the time it first left: the shipping deadlines watch that.
-    OrderLine.objects.filter(pk__in=[line.pk for line in lines], shipped_at__isnull=True).update(
-        shipped_at=moment
-    )
+    shipped = OrderLine.objects.filter(
+        pk__in=[line.pk for line in lines], shipped_at__isnull=True
+    ).update(shipped_at=moment)
+    if shipped:
+        line_days_changed(merchant_id=locked.merchant_id, moments=[locked.placed_at])
     _refresh_order_status(locked)
     # The supplier's last line to ship has left: nothing to remind it of any more.
     ship_deadlines_cancel_when_done(pairs=[(locked, supplier_id)])
@@ -312,6 +315,7 @@ def _reset_shipped_at(parcel: Shipment, *, not_counting) -> None:
         if line.shipped_at != first:
             line.shipped_at = first
             line.save(update_fields=["shipped_at"])
+            line_days_changed(merchant_id=line.merchant_id, moments=[line.placed_at])
 
 
 def _tell_merchant_if_invalid(shipment: Shipment, order: Order) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrganizationKind
 from core.ids import new_id
+from core.labels import choice_label
 from core.tenancy import TenantModel
 from disputes.files import ACCEPTED_TYPES
 from orders.models import Order, OrderLine, Shipment
@@ -207,6 +208,19 @@ class Dispute(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # Lists show these on every row: labels by lookup (core.labels), not get_*_display.
+    @property
+    def kind_label(self) -> str:
+        return choice_label(DisputeKind, self.kind)
+
+    @property
+    def reason_label(self) -> str:
+        return choice_label(Reason, self.reason)
+
+    @property
+    def status_label(self) -> str:
+        return choice_label(DisputeStatus, self.status)
 
     @property
     def is_overdue(self) -> bool:

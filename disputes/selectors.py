@@ -76,6 +76,52 @@ def _with_details(queryset: QuerySet) -> QuerySet:
     )
 
 
+# What a list row shows (API list items, /app/disputes/, the portal inbox): the dispute's
+# own columns and a few of four joined rows. The detail's joins (resolution, its shipment)
+# and the lines stay out: they cost more to plan than the page costs to read.
+LIST_COLUMNS = (
+    "merchant_id",
+    "id",
+    "number",
+    "order_id",
+    "supplier_id",
+    "kind",
+    "reason",
+    "status",
+    "requested_amount",
+    "currency",
+    "evidence_required",
+    "evidence_received_at",
+    "evidence_accepted_at",
+    "arbitrated_at",
+    "opened_at",
+    "respond_by",
+    "resolve_by",
+    "closed_at",
+    "updated_at",
+    "open_proposal_id",
+    "order__id",
+    "order__merchant_id",
+    "order__external_id",
+    "order__customer_name",
+    "supplier__id",
+    "supplier__slug",
+    "supplier__name",
+    "merchant__id",
+    "merchant__slug",
+    "merchant__name",
+    "open_proposal__merchant_id",
+    "open_proposal__id",
+    "open_proposal__proposed_by_party",
+)
+
+
+def _for_list(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("order", "supplier", "merchant", "open_proposal").only(
+        *LIST_COLUMNS
+    )
+
+
 def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
     if filters.status:
         queryset = queryset.filter(status__in=filters.status.split(","))
@@ -125,13 +171,15 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
 
 
 def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The active merchant's disputes (the scope keeps other merchants' out)."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
+    """The active merchant's disputes (the scope keeps other merchants' out), as a list
+    shows them (`LIST_COLUMNS`); `dispute_get` reads one with everything."""
+    return _for_list(_filtered(Dispute.objects.all(), filters))
 
 
 def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The disputes addressed to the active supplier, across every merchant it serves."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
+    """The disputes addressed to the active supplier, across every merchant it serves, as
+    a list shows them."""
+    return _for_list(_filtered(Dispute.objects.all(), filters))
 
 
 # Disputes with no deadline sort after every dated one.

@@ -54,7 +54,7 @@ LIST_FILTERS = [
     list=extend_schema(
         summary="List disputes",
         parameters=LIST_FILTERS,
-        responses=s.DisputeSerializer(many=True),
+        responses=s.DisputeListItemSerializer(many=True),
     ),
     retrieve=extend_schema(summary="A dispute", responses=s.DisputeSerializer),
 )
@@ -114,7 +114,8 @@ class DisputeViewSet(ScopedViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = s.DisputeListItemSerializer(page, many=True, context={"actor": self.actor})
+        return self.get_paginated_response(rows.data)
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self._dispute()).data)

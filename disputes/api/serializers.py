@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from core.api.fields import FormBooleanField, JSONBooleanField, TextField
+from core.api.writing import TimeWriter
 from disputes import policies, transitions
 from disputes.models import (
     PROPOSABLE_RESOLUTIONS,
@@ -198,7 +199,7 @@ class DisputeListItemSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, dispute):
-        time = self.fields["opened_at"].to_representation
+        time = self.context.setdefault("time_writer", TimeWriter())
         merchant, supplier = dispute.merchant, dispute.supplier
         return {
             "id": str(dispute.pk),
@@ -258,6 +259,26 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 
     def get_body(self, event) -> str:
         return event_text(event)
+
+    def to_representation(self, event):
+        # The fields above, written directly: a timeline page holds up to 100 events.
+        return {
+            "id": str(event.pk),
+            "type": event.type,
+            "author": self.get_author(event),
+            "body": event_text(event),
+            "attachments": [
+                {
+                    "id": str(attachment.pk),
+                    "filename": attachment.filename,
+                    "content_type": attachment.content_type,
+                    "size": attachment.size,
+                }
+                for attachment in event.attachments.all()
+            ],
+            "data": event.data,
+            "created_at": self.context.setdefault("time_writer", TimeWriter())(event.created_at),
+        }
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -191,7 +191,7 @@ class DisputeListItemSerializer(serializers.Serializer):
     respond_by = serializers.DateTimeField(read_only=True, allow_null=True)
     resolve_by = serializers.DateTimeField(read_only=True, allow_null=True)
     allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
-    waiting_on = serializers.ChoiceField(choices=Party.choices, read_only=True, allow_null=True)
+    waiting_on = serializers.CharField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(read_only=True)
     evidence_required = serializers.BooleanField(read_only=True)
     evidence_missing = serializers.BooleanField(read_only=True)

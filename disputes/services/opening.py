@@ -266,7 +266,7 @@ def _next_number(merchant_id) -> int:
             ON CONFLICT (merchant_id) DO UPDATE SET last_number = {table}.last_number + 1
             RETURNING last_number
             """,  # noqa: S608 — the table name is the model's, the value a parameter
-            [merchant_id],
+            [DisputeCounter._meta.get_field("merchant").get_db_prep_value(merchant_id, connection)],
         )
         return cursor.fetchone()[0]
 

@@ -330,7 +330,7 @@ def _withdraw(*, subject, rules: list[tuple[str, str | None]]) -> list[tuple[str
     if connection.vendor != "postgresql":
         pending.filter(wanted).update(state=DeadlineState.CANCELLED, cancelled_at=now)
         return list(pending.values_list("rule", "key", "due_at"))
-    table = Deadline._meta.db_table
+    table = connection.ops.quote_name(Deadline._meta.db_table)
     conditions, params = [], []
     for rule, key in rules:
         if key is None:

@@ -66,8 +66,8 @@ def parse_uuid(value) -> uuid.UUID | None:
 
 
 # What a list row shows (API list items, /app/disputes/, the portal inbox): the dispute's
-# own columns and a few of four joined rows. The detail's joins (resolution, its shipment)
-# and the lines stay out: they cost more to plan than the page costs to read.
+# own columns and a few of three joined rows, its proposals read set-wise. The detail's
+# six joins and the lines stay out: they cost more to plan than the page costs to read.
 LIST_COLUMNS = (
     "merchant_id",
     "id",
@@ -89,6 +89,7 @@ LIST_COLUMNS = (
     "closed_at",
     "updated_at",
     "open_proposal_id",
+    "resolution_id",
     "order__id",
     "order__merchant_id",
     "order__external_id",
@@ -99,15 +100,18 @@ LIST_COLUMNS = (
     "merchant__id",
     "merchant__slug",
     "merchant__name",
-    "open_proposal__merchant_id",
-    "open_proposal__id",
-    "open_proposal__proposed_by_party",
 )
 
 
 def _for_list(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("order", "supplier", "merchant", "open_proposal").only(
-        *LIST_COLUMNS
+    # The proposals come set-wise (one query each for the page, none when no row has one):
+    # a row shows them, and its allowed actions (accept, fulfil) need their ids.
+    return (
+        queryset.select_related("order", "supplier", "merchant")
+        .only(*LIST_COLUMNS)
+        .prefetch_related(
+            "open_proposal", Prefetch("resolution", Proposal.objects.select_related("shipment"))
+        )
     )
 
 

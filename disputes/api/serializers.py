@@ -169,8 +169,9 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 class DisputeListItemSerializer(serializers.Serializer):
     """A row of `GET /api/v1/disputes/`: what a list shows, read from the list's columns
-    (`selectors.LIST_COLUMNS`). The lines, the description, the proposals and the
-    resolution are the detail's (`GET /api/v1/disputes/{id}/`).
+    (`selectors.LIST_COLUMNS`), with the open proposal and the resolution that the allowed
+    actions act on. The lines and the description are the detail's
+    (`GET /api/v1/disputes/{id}/`).
 
     The fields below describe the schema; `to_representation` writes each row directly
     (no per-row field walk), with the same formats as the detail.
@@ -190,6 +191,8 @@ class DisputeListItemSerializer(serializers.Serializer):
     opened_at = serializers.DateTimeField(read_only=True)
     respond_by = serializers.DateTimeField(read_only=True, allow_null=True)
     resolve_by = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolution = ProposalSerializer(read_only=True, allow_null=True)
+    open_proposal = ProposalSerializer(read_only=True, allow_null=True)
     allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
     waiting_on = serializers.CharField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(read_only=True)
@@ -220,6 +223,8 @@ class DisputeListItemSerializer(serializers.Serializer):
             "opened_at": time(dispute.opened_at),
             "respond_by": time(dispute.respond_by),
             "resolve_by": time(dispute.resolve_by),
+            "resolution": self._proposal("resolution", dispute.resolution),
+            "open_proposal": self._proposal("open_proposal", dispute.open_proposal),
             "allowed_actions": transitions.allowed_actions(dispute, self.context["actor"]),
             "waiting_on": policies.waiting_on(dispute),
             "overdue": dispute.is_overdue,
@@ -230,6 +235,9 @@ class DisputeListItemSerializer(serializers.Serializer):
             "closed_at": time(dispute.closed_at),
             "updated_at": time(dispute.updated_at),
         }
+
+    def _proposal(self, name: str, proposal) -> dict | None:
+        return None if proposal is None else self.fields[name].to_representation(proposal)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

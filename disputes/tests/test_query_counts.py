@@ -115,4 +115,5 @@ def test_a_list_row_says_what_the_detail_says(world, disputes, caller):
     assert row == {name: detail[name] for name in row}
     assert row["allowed_actions"] == ([] if caller == "acme_viewer" else detail["allowed_actions"])
     assert row["waiting_on"] == "merchant"
-    assert {"lines", "description", "open_proposal", "resolution"}.isdisjoint(row)
+    assert row["open_proposal"]["id"] == str(dispute.open_proposal_id)
+    assert {"lines", "description"}.isdisjoint(row)

@@ -45,6 +45,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help=(
+            "run only the scenarios whose name contains these words (case ignored); "
+            "repeat or separate by commas: --only 'disputes/,inbox' --only sweep"
+        ),
+    )
     options = parser.parse_args()
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The bench measures Postgres: DATABASE_URL must be a postgres:// URL.")
@@ -59,6 +68,7 @@ def main() -> int:
         connections=options.connections,
         workers=options.workers,
         port=options.port,
+        only=[word.strip() for words in options.only or () for word in words.split(",") if word],
         log=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
     )
     report["mode"] = mode

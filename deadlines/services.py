@@ -8,7 +8,7 @@ Domains call these (never the models):
     deadline_cancel(*, subject, rule, key=None) -> int
     deadline_cancel_all_for(subject) -> int
     deadline_cancel_many(*, subject, rules) -> int
-    DeadlinePlan(merchant=..., subject=...): cancel/schedule, cancellations in one UPDATE
+    DeadlinePlan(merchant=..., subject=...): cancel/schedule, written in two or three statements
 
 and attach each rule's action with `deadlines.registry.rule_action` (see there). The
 sweep, run every minute by Celery beat (`deadlines.sweep`) or by `manage.py
@@ -78,10 +78,44 @@ def deadline_schedule(
     cancel it and schedule again.
     """
     definition = registry.rule_get(rule)
-    if definition.action is None:
-        raise LookupError(f"Deadline rule {rule!r} has no action attached.")
-    definition.number(number)  # an unknown number name is a bug: fail before writing
     values = selectors.rule_values_for(merchant=merchant, rule=definition)
+    row = _deadline_row(
+        merchant=merchant,
+        definition=definition,
+        values=values,
+        subject=subject,
+        start_at=start_at,
+        due_at=due_at,
+        number=number,
+        key=key,
+        party=party,
+    )
+    if row is None:
+        return None
+    deadline, _created = Deadline.cross_tenant_objects.get_or_create(
+        merchant=merchant,
+        rule=rule,
+        key=key,
+        state=DeadlineState.PENDING,
+        **_subject_filter(subject),
+        defaults={
+            "due_at": row.due_at,
+            "run_at": row.run_at,
+            "start_at": row.start_at,
+            "country": row.country,
+            "settings": row.settings,
+        },
+    )
+    return deadline
+
+
+def _deadline_row(
+    *, merchant, definition, values: RuleValues, subject, start_at, due_at, number, key, party
+) -> Deadline | None:
+    """The pending row `deadline_schedule` describes (unsaved); None when switched off."""
+    if definition.action is None:
+        raise LookupError(f"Deadline rule {definition.code!r} has no action attached.")
+    definition.number(number)  # an unknown number name is a bug: fail before writing
     if not values.enabled:
         return None
     party = party or merchant
@@ -91,21 +125,18 @@ def deadline_schedule(
         due_at = definition.due_at(
             values, start_at=start_at, number=number, country=country, time_zone=party.time_zone
         )
-    deadline, _created = Deadline.cross_tenant_objects.get_or_create(
+    return Deadline(
         merchant=merchant,
-        rule=rule,
+        rule=definition.code,
         key=key,
         state=DeadlineState.PENDING,
         **_subject_filter(subject),
-        defaults={
-            "due_at": due_at,
-            "run_at": due_at,
-            "start_at": start_at,
-            "country": country,
-            "settings": values.as_json(),
-        },
+        due_at=due_at,
+        run_at=due_at,
+        start_at=start_at,
+        country=country,
+        settings=values.as_json(),
     )
-    return deadline
 
 
 def deadline_schedule_many(
@@ -187,27 +218,154 @@ def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) ->
 
 
 class DeadlinePlan:
-    """A subject's cancellations and schedules in one state change, with the cancellations
-    written together at `flush()`, or earlier when a rule they withdraw is scheduled afresh
-    (the new row must not be cancelled with the old one). A dispute's transition then costs
-    one UPDATE of its deadlines, or two, instead of one per rule it ends."""
+    """A subject's deadline changes in one state change, written together at `flush()`.
 
-    def __init__(self, *, merchant, subject):
+    One statement withdraws the cancelled (rule, key)s and answers the rows still pending;
+    one INSERT adds the scheduled rows; the merchant's rule settings are read once, when a
+    rule is first scheduled. `pending_due()` then answers each rule's soonest due time
+    without another read. So a dispute's transition costs two or three statements for its
+    deadlines whatever the number of rules it starts and ends. `new_subject`: the subject
+    was created in this transaction, so nothing of it can be pending (no withdrawal).
+
+    As with `deadline_schedule`, scheduling a (rule, key) that is already pending (and not
+    cancelled in this plan) keeps the pending row; a schedule cancelled later in the same
+    plan is dropped.
+    """
+
+    def __init__(self, *, merchant, subject, new_subject: bool = False):
         self.merchant, self.subject = merchant, subject
         self._cancels: list[tuple[str, str | None]] = []
+        self._schedules: list[Deadline] = []
+        self._values: dict[str, RuleValues] | None = None
+        self._new_subject = new_subject
+        # (rule, key, due_at) of the rows pending once the plan is written; None: not read.
+        self._pending: list[tuple[str, str, datetime]] | None = [] if new_subject else None
 
     def cancel(self, *, rule: str, key: str | None = None) -> None:
         self._cancels.append((rule, key))
+        self._schedules = [
+            row
+            for row in self._schedules
+            if not (row.rule == rule and (key is None or row.key == key))
+        ]
 
-    def schedule(self, *, rule: str, **kwargs) -> Deadline | None:
-        if any(cancelled == rule for cancelled, _key in self._cancels):
-            self.flush()
-        return deadline_schedule(merchant=self.merchant, rule=rule, subject=self.subject, **kwargs)
+    def schedule(
+        self,
+        *,
+        rule: str,
+        start_at: datetime | None = None,
+        due_at: datetime | None = None,
+        number: str | None = None,
+        key: str = "",
+        party=None,
+    ) -> Deadline | None:
+        """The row `flush()` will insert (unsaved until then); None when switched off."""
+        for row in self._schedules:
+            if row.rule == rule and row.key == key:
+                return row
+        definition = registry.rule_get(rule)
+        if self._values is None:
+            self._values = selectors.rule_values_by_code(merchant=self.merchant)
+        row = _deadline_row(
+            merchant=self.merchant,
+            definition=definition,
+            values=self._values[rule],
+            subject=self.subject,
+            start_at=start_at,
+            due_at=due_at,
+            number=number,
+            key=key,
+            party=party,
+        )
+        if row is not None:
+            self._schedules.append(row)
+        return row
 
     def flush(self) -> None:
-        if self._cancels:
-            deadline_cancel_many(subject=self.subject, rules=self._cancels)
+        if self._new_subject:
+            self._cancels = []  # nothing of a new subject is pending: nothing to withdraw
+        if self._cancels or self._pending is None:
+            remaining = _withdraw(subject=self.subject, rules=self._cancels)
+            if self._pending is not None:
+                # A second flush: rows this plan inserted stay unless now withdrawn.
+                remaining = {
+                    (rule, key, due)
+                    for rule, key, due in self._pending
+                    if not _matches(rule, key, self._cancels)
+                } | set(remaining)
+            self._pending = list(remaining)
             self._cancels = []
+        pending = {(rule, key) for rule, key, _due in self._pending}
+        fresh = [row for row in self._schedules if (row.rule, row.key) not in pending]
+        if fresh:
+            # The partial unique constraint on pending rows backs the check above.
+            Deadline.cross_tenant_objects.bulk_create(fresh, ignore_conflicts=True)
+            self._pending += [(row.rule, row.key, row.due_at) for row in fresh]
+        self._schedules = []
+
+    def pending_due(self, rules: Iterable[str]) -> dict[str, datetime]:
+        """The soonest due time of each of `rules` still pending, after `flush()`."""
+        wanted, due = set(rules), {}
+        for rule, _key, due_at in self._pending or ():
+            if rule in wanted and (rule not in due or due_at < due[rule]):
+                due[rule] = due_at
+        return due
+
+
+def _matches(rule: str, key: str, cancels: list[tuple[str, str | None]]) -> bool:
+    return any(rule == cancelled and wanted in (None, key) for cancelled, wanted in cancels)
+
+
+def _withdraw(*, subject, rules: list[tuple[str, str | None]]) -> list[tuple[str, str, datetime]]:
+    """Cancel the subject's pending rows of `rules` ((rule, key), key None: every key) and
+    answer (rule, key, due_at) of those still pending, in one statement on Postgres."""
+    subject_filter = _subject_filter(subject)
+    pending = Deadline.cross_tenant_objects.filter(state=DeadlineState.PENDING, **subject_filter)
+    wanted = Q()
+    for rule, key in rules:
+        wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
+    now = timezone.now()
+    if not wanted:
+        return list(pending.values_list("rule", "key", "due_at"))
+    if connection.vendor != "postgresql":
+        pending.filter(wanted).update(state=DeadlineState.CANCELLED, cancelled_at=now)
+        return list(pending.values_list("rule", "key", "due_at"))
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    conditions, params = [], []
+    for rule, key in rules:
+        if key is None:
+            conditions.append("rule = %s")
+            params.append(rule)
+        else:
+            conditions.append("(rule = %s AND key = %s)")
+            params += [rule, key]
+    subject_params = [subject_filter["subject_type"].pk, subject_filter["subject_id"]]
+    with connection.cursor() as cursor:
+        # The outer SELECT reads the snapshot from before the UPDATE: the rows the UPDATE
+        # cancels still look pending there, hence NOT IN.
+        cursor.execute(
+            f"""
+            WITH cancelled AS (
+                UPDATE {table} SET state = %s, cancelled_at = %s
+                WHERE state = %s AND subject_type_id = %s AND subject_id = %s
+                AND ({" OR ".join(conditions)})
+                RETURNING id
+            )
+            SELECT rule, key, due_at FROM {table}
+            WHERE state = %s AND subject_type_id = %s AND subject_id = %s
+            AND id NOT IN (SELECT id FROM cancelled)
+            """,  # noqa: S608 — the table name is the model's, every value a parameter
+            [
+                DeadlineState.CANCELLED,
+                now,
+                DeadlineState.PENDING,
+                *subject_params,
+                *params,
+                DeadlineState.PENDING,
+                *subject_params,
+            ],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -8,13 +8,12 @@ import json
 import uuid
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
     DecimalField,
     F,
     Prefetch,
@@ -22,8 +21,9 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -43,8 +43,10 @@ from disputes.models import (
     ProposalStatus,
     SavedReply,
     TimelineEvent,
+    inbox_urgency,
 )
 from orders.models import Order, OrderLine
+from suppliers.selectors import merchant_list_for_supplier
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,53 @@ def parse_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _with_details(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related(
-        "order",
-        "supplier",
-        "merchant",
-        "open_proposal",
-        "resolution",
-        "resolution__shipment",
-    ).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("sku", "id")),
+# What a list row shows (API list items, /app/disputes/, the portal inbox): the dispute's
+# own columns and a few of three joined rows, its proposals read set-wise. The detail's
+# six joins and the lines stay out: they cost more to plan than the page costs to read.
+LIST_COLUMNS = (
+    "merchant_id",
+    "id",
+    "number",
+    "order_id",
+    "supplier_id",
+    "kind",
+    "reason",
+    "status",
+    "requested_amount",
+    "currency",
+    "evidence_required",
+    "evidence_received_at",
+    "evidence_accepted_at",
+    "arbitrated_at",
+    "opened_at",
+    "respond_by",
+    "resolve_by",
+    "closed_at",
+    "updated_at",
+    "open_proposal_id",
+    "resolution_id",
+    "order__id",
+    "order__merchant_id",
+    "order__external_id",
+    "order__customer_name",
+    "supplier__id",
+    "supplier__slug",
+    "supplier__name",
+    "merchant__id",
+    "merchant__slug",
+    "merchant__name",
+)
+
+
+def _for_list(queryset: QuerySet) -> QuerySet:
+    # The proposals come set-wise (one query each for the page, none when no row has one):
+    # a row shows them, and its allowed actions (accept, fulfil) need their ids.
+    return (
+        queryset.select_related("order", "supplier", "merchant")
+        .only(*LIST_COLUMNS)
+        .prefetch_related(
+            "open_proposal", Prefetch("resolution", Proposal.objects.select_related("shipment"))
+        )
     )
 
 
@@ -131,17 +170,15 @@ def overdue_now() -> Q:
 
 
 def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The active merchant's disputes (the scope keeps other merchants' out)."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
+    """The active merchant's disputes (the scope keeps other merchants' out), as a list
+    shows them (`LIST_COLUMNS`); `dispute_get` reads one with everything."""
+    return _for_list(_filtered(Dispute.objects.all(), filters))
 
 
 def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The disputes addressed to the active supplier, across every merchant it serves."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
-
-
-# Disputes with no deadline sort after every dated one.
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+    """The disputes addressed to the active supplier, across every merchant it serves, as
+    a list shows them."""
+    return _for_list(_filtered(Dispute.objects.all(), filters))
 
 
 def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
@@ -152,11 +189,17 @@ def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) ->
     """
     return (
         dispute_list_for_supplier(filters=filters)
-        .annotate(
-            urgency=Coalesce(Least("respond_by", "resolve_by"), Value(NO_DEADLINE, DateTimeField()))
-        )
+        .annotate(urgency=inbox_urgency())
         .order_by("merchant__name", "merchant_id", "urgency", "id")
     )
+
+
+@dataclass(frozen=True)
+class InboxPosition:
+    merchant_name: str
+    merchant_id: uuid.UUID
+    urgency: datetime
+    dispute_id: uuid.UUID
 
 
 def _inbox_key(dispute) -> str:
@@ -164,7 +207,7 @@ def _inbox_key(dispute) -> str:
     return urlsafe_b64encode(json.dumps([*key, str(dispute.pk)]).encode()).decode()
 
 
-def _after_inbox_key(cursor: str) -> Q:
+def _inbox_position(cursor: str) -> InboxPosition:
     try:
         name, merchant_id, urgency, dispute_id = json.loads(urlsafe_b64decode(cursor.encode()))
         merchant_id, dispute_id = uuid.UUID(merchant_id), uuid.UUID(dispute_id)
@@ -173,6 +216,12 @@ def _after_inbox_key(cursor: str) -> Q:
         raise NotFound() from error
     if not isinstance(name, str) or urgency.tzinfo is None:
         raise NotFound()
+    return InboxPosition(name, merchant_id, urgency, dispute_id)
+
+
+def _after_inbox_key(position: InboxPosition) -> Q:
+    name, merchant_id = position.merchant_name, position.merchant_id
+    urgency, dispute_id = position.urgency, position.dispute_id
     same_merchant = Q(merchant__name=name, merchant_id=merchant_id)
     return (
         Q(merchant__name__gt=name)
@@ -188,13 +237,55 @@ def dispute_inbox_page_for_supplier(
     """One page of the inbox after `cursor` (None: the first), and the next page's cursor.
 
     A cursor that was not made here is NotFound, like a page that does not exist.
+
+    On Postgres, each merchant the supplier serves (from the cursor's on, in name order)
+    gives at most a page of its most urgent disputes from the index
+    `dispute_supplier_inbox`, all in one UNION ALL that keeps the first page of them in
+    the inbox's order; a second query reads those rows. Sorting every open dispute of a
+    busy supplier (14,000 at the benchmark's size) cost 170-370 ms per page.
     """
-    disputes = dispute_inbox_for_supplier(filters=filters)
-    if cursor:
-        disputes = disputes.filter(_after_inbox_key(cursor))
-    rows = list(disputes[: size + 1])
+    position = _inbox_position(cursor) if cursor else None
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the embedded default) cannot limit the parts of a UNION; its data is small.
+        disputes = dispute_inbox_for_supplier(filters=filters)
+        if position:
+            disputes = disputes.filter(_after_inbox_key(position))
+        rows = list(disputes[: size + 1])
+    else:
+        rows = _inbox_rows(filters, position, size + 1)
     following = _inbox_key(rows[size - 1]) if len(rows) > size else None
     return rows[:size], following
+
+
+def _inbox_rows(filters: DisputeFilters, position: InboxPosition | None, count: int) -> list:
+    merchants = merchant_list_for_supplier()
+    if position:
+        merchants = merchants.filter(
+            Q(name__gt=position.merchant_name)
+            | Q(name=position.merchant_name, id__gte=position.merchant_id)
+        )
+    merchant_ids = list(merchants.order_by("name", "id").values_list("id", flat=True))
+    if not merchant_ids:
+        return []
+    disputes = _filtered(Dispute.objects.all(), filters).annotate(urgency=inbox_urgency())
+    parts = []
+    for rank, merchant_id in enumerate(merchant_ids):
+        part = disputes.filter(merchant_id=merchant_id)
+        if position and merchant_id == position.merchant_id:
+            part = part.filter(
+                Q(urgency__gt=position.urgency)
+                | Q(urgency=position.urgency, id__gt=position.dispute_id)
+            )
+        part = part.annotate(rank=Value(rank)).order_by("urgency", "id")
+        parts.append(part.values_list("rank", "urgency", "id")[:count])
+    page = (
+        parts[0].union(*parts[1:], all=True).order_by("rank", "urgency", "id")[:count]
+        if len(parts) > 1
+        else parts[0]  # one merchant: its part is the page
+    )
+    order = {dispute_id: index for index, (_rank, _urgency, dispute_id) in enumerate(page)}
+    rows = dispute_list_for_supplier().annotate(urgency=inbox_urgency()).filter(pk__in=order)
+    return sorted(rows, key=lambda dispute: order[dispute.pk])
 
 
 def dispute_counts_by_status(
@@ -225,12 +316,56 @@ def dispute_counts_by_status(
 
 
 def dispute_get(*, dispute_id) -> Dispute:
-    """One dispute the active organization may see; anything else is NotFound."""
+    """One dispute the active organization may see, with all the detail shows; anything
+    else is NotFound.
+
+    Three short reads rather than one of six joins: the dispute with its order and
+    organizations, its proposals (with the resolution's shipment), its lines. Postgres took
+    13-19 ms to plan the six joins, for well under a millisecond of execution.
+    """
     pk = parse_uuid(dispute_id)
-    dispute = _with_details(Dispute.objects.all()).filter(pk=pk).first() if pk else None
+    dispute = (
+        Dispute.objects.select_related("order", "supplier", "merchant").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if dispute is None:
+        raise NotFound()
+    wanted = {dispute.open_proposal_id, dispute.resolution_id} - {None}
+    proposals = Proposal.objects.select_related("shipment").in_bulk(wanted) if wanted else {}
+    # Assigned even when None, so that reading them later never runs a query.
+    dispute.open_proposal = proposals.get(dispute.open_proposal_id)
+    dispute.resolution = proposals.get(dispute.resolution_id)
+    return dispute_with_lines(dispute=dispute)
+
+
+def dispute_row_get(*, dispute_id) -> Dispute:
+    """One dispute the active organization may see, its own row alone; anything else is
+    NotFound. For a timeline, or a write's first read (the service locks and re-reads it)."""
+    pk = parse_uuid(dispute_id)
+    dispute = Dispute.objects.filter(pk=pk).first() if pk else None
     if dispute is None:
         raise NotFound()
     return dispute
+
+
+def dispute_with_lines(*, dispute: Dispute) -> Dispute:
+    """A dispute a service just changed (its order, organizations and proposals read under
+    its lock), with its lines: the detail's answer after a write, in one query."""
+    prefetch_related_objects(
+        [dispute], Prefetch("lines", queryset=OrderLine.objects.order_by("sku", "id"))
+    )
+    return dispute
+
+
+def timeline_event_as_posted(*, event: TimelineEvent, attachments) -> TimelineEvent:
+    """The event a service just appended, shown without reading it back: its author and
+    its attachments are the ones the service was handed, so a read would find the same."""
+    # Where prefetch_related("attachments") would have put them.
+    event._prefetched_objects_cache = {
+        "attachments": sorted(attachments, key=lambda attachment: attachment.created_at)
+    }
+    return event
 
 
 def timeline_for(*, dispute: Dispute, organization) -> QuerySet:

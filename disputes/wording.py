@@ -12,16 +12,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.labels import choice_label
 from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
 from orders.models import carrier_name
 
 
 def _label(choices, value) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value or ""
+    return choice_label(choices, value) if value else ""
 
 
 def _money(data) -> str:

@@ -24,6 +24,7 @@ import secrets
 import smtplib
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -32,8 +33,8 @@ import urllib3
 from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -75,95 +76,151 @@ def _language(user) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 
-def _recipient_memberships(event: Event) -> list[Membership]:
-    """(user, organization) pairs to tell, once each, without the excluded people."""
-    excluded = {user.pk for user in event.exclude_users if user is not None}
-    chosen: dict[tuple, Membership] = {}
-    for recipients in event.recipients:
-        organization = recipients.organization
-        if event.internal and organization.pk != event.merchant.pk:
-            raise ValueError("An internal event may only be addressed to its merchant.")
-        memberships = Membership.objects.filter(
-            organization=organization, user__is_active=True
-        ).select_related("user", "organization")
-        if recipients.roles is not None:
-            memberships = memberships.filter(role__in=recipients.roles)
-        if recipients.users is not None:
-            memberships = memberships.filter(user__in=[user.pk for user in recipients.users])
-        for membership in memberships:
-            if membership.user_id not in excluded:
-                chosen.setdefault((membership.user_id, membership.organization_id), membership)
-    return list(chosen.values())
+def _recipient_memberships(events: list[Event]) -> list[list[Membership]]:
+    """Per event, the (user, organization) pairs to tell, once each, without the excluded
+    people; one query for all the events, with whether each member muted e-mail of each
+    event type (`muted_types`)."""
+    wanted = Q()
+    for event in events:
+        for recipients in event.recipients:
+            part = Q(organization=recipients.organization)
+            if recipients.roles is not None:
+                part &= Q(role__in=recipients.roles)
+            if recipients.users is not None:
+                part &= Q(user__in=[user.pk for user in recipients.users])
+            wanted |= part
+    if not wanted:
+        return [[] for _event in events]
+    types = sorted({event.type for event in events})
+    muted = {
+        f"muted_{index}": Exists(
+            EmailPreference.objects.filter(
+                user=OuterRef("user_id"), event_type=event_type, email=False
+            )
+        )
+        for index, event_type in enumerate(types)
+    }
+    found = list(
+        Membership.objects.filter(wanted, user__is_active=True)
+        .select_related("user", "organization")
+        .annotate(**muted)
+    )
+    for membership in found:
+        membership.muted_types = {
+            event_type
+            for index, event_type in enumerate(types)
+            if getattr(membership, f"muted_{index}")
+        }
+    answer = []
+    for event in events:
+        excluded = {user.pk for user in event.exclude_users if user is not None}
+        chosen: dict[tuple, Membership] = {}
+        for recipients in event.recipients:
+            roles = recipients.roles
+            users = None if recipients.users is None else {u.pk for u in recipients.users}
+            for membership in found:
+                if (
+                    membership.organization_id == recipients.organization.pk
+                    and (roles is None or membership.role in roles)
+                    and (users is None or membership.user_id in users)
+                    and membership.user_id not in excluded
+                ):
+                    chosen.setdefault((membership.user_id, membership.organization_id), membership)
+        answer.append(list(chosen.values()))
+    return answer
 
 
 def notify(*, event: Event) -> NotificationEvent:
     """Record an event for every recipient and channel; idempotent by `event.dedup_key`."""
-    if event.type not in event_types():
-        raise ValueError(f"Unknown notification event type {event.type!r}.")
-    if not event.dedup_key:
-        raise ValueError("A notification event needs a deduplication key.")
-    title, body = as_text(event.title), as_text(event.body)
-    memberships = _recipient_memberships(event)
-    # No savepoint of its own: a failure here fails the caller's transaction, as it should,
-    # and notify() stays a few round trips cheaper inside a domain service.
+    return notify_all(events=[event])[0]
+
+
+def notify_all(*, events: list[Event]) -> list[NotificationEvent]:
+    """`notify` for the events of one change together: each statement serves all of them.
+
+    In the caller's transaction, without a savepoint of its own (a failure here fails the
+    caller's transaction, as it should): the events in one INSERT that keeps the row of a
+    key already recorded (ON CONFLICT … DO UPDATE, so that its id comes back), the
+    recipients with their e-mail preferences in one query, the webhook endpoints in one,
+    then one INSERT per channel that has rows.
+    """
+    for event in events:
+        if event.type not in event_types():
+            raise ValueError(f"Unknown notification event type {event.type!r}.")
+        if not event.dedup_key:
+            raise ValueError("A notification event needs a deduplication key.")
+        if event.internal and any(
+            recipients.organization.pk != event.merchant.pk for recipients in event.recipients
+        ):
+            raise ValueError("An internal event may only be addressed to its merchant.")
+    if not events:
+        return []
     with transaction.atomic(savepoint=False):
-        record, _created = NotificationEvent.cross_tenant_objects.get_or_create(
+        return _notify_all(events)
+
+
+def _notify_all(events: list[Event]) -> list[NotificationEvent]:
+    # One row per key, even when a caller repeats an event in the list.
+    by_key = {(event.merchant.pk, event.dedup_key): event for event in events}
+    unique = list(by_key.values())
+    records = {}
+    for key, event in by_key.items():
+        title, body = as_text(event.title), as_text(event.body)
+        records[key] = NotificationEvent(
             merchant=event.merchant,
             dedup_key=event.dedup_key,
-            defaults={
-                "type": event.type,
-                "title": title.to_json(),
-                "body": body.to_json(),
-                "url": event.url,
-                "data": dict(event.data),
-                "email_template": event.email_template,
-                "email_context": dict(event.email_context),
-                "internal": event.internal,
-            },
+            type=event.type,
+            title=title.to_json(),
+            body=body.to_json(),
+            url=event.url,
+            data=dict(event.data),
+            email_template=event.email_template,
+            email_context=dict(event.email_context),
+            internal=event.internal,
         )
-        Notification.cross_tenant_objects.bulk_create(
-            [_in_app(record, membership) for membership in memberships],
-            ignore_conflicts=True,
-        )
-        muted = set(
-            EmailPreference.objects.filter(
-                user__in=[m.user_id for m in memberships], event_type=record.type, email=False
-            ).values_list("user_id", flat=True)
-        )
-        emails = EmailDelivery.cross_tenant_objects.bulk_create(
-            [
-                EmailDelivery(
+    _insert_events(list(records.values()))
+    memberships = _recipient_memberships(unique)
+    hooked = {event.merchant.pk: event.merchant for event in unique if event.webhooks}
+    endpoints = _subscribed_endpoints(list(hooked.values()))
+    retry_until = timezone.now() + timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
+    in_app, emails, hooks = [], [], []
+    for (key, event), members in zip(by_key.items(), memberships, strict=True):
+        record = records[key]
+        in_app += [_in_app(record, membership) for membership in members]
+        emails += [
+            EmailDelivery(
+                merchant=event.merchant,
+                event=record,
+                user_id=membership.user_id,
+                organization_id=membership.organization_id,
+            )
+            for membership in {m.user_id: m for m in members}.values()
+            if record.type not in membership.muted_types and membership.user.email
+        ]
+        if event.webhooks:
+            hooks += [
+                WebhookDelivery(
                     merchant=event.merchant,
                     event=record,
-                    user_id=membership.user_id,
-                    organization_id=membership.organization_id,
+                    endpoint=endpoint,
+                    retry_until=retry_until,
                 )
-                for membership in {m.user_id: m for m in memberships}.values()
-                if membership.user_id not in muted and membership.user.email
-            ],
-            ignore_conflicts=True,
-        )
-        hooks = []
-        if event.webhooks:
-            retry_until = timezone.now() + timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
-            hooks = WebhookDelivery.cross_tenant_objects.bulk_create(
-                [
-                    WebhookDelivery(
-                        merchant=event.merchant,
-                        event=record,
-                        endpoint=endpoint,
-                        retry_until=retry_until,
-                    )
-                    for endpoint in _subscribed_endpoints(event.merchant, record.type)
-                ],
-                ignore_conflicts=True,
-            )
-        # Rows that already existed (a repeated key) keep their own task; enqueuing their
-        # would-be ids is a no-op, since the task returns when its row is not there.
-        email_ids = [str(row.pk) for row in emails]
-        hook_ids = [str(row.pk) for row in hooks]
+                for endpoint in endpoints
+                if endpoint.merchant_id == event.merchant.pk and endpoint.subscribes_to(record.type)
+            ]
+    if in_app:
+        Notification.cross_tenant_objects.bulk_create(in_app, ignore_conflicts=True)
+    if emails:
+        EmailDelivery.cross_tenant_objects.bulk_create(emails, ignore_conflicts=True)
+    if hooks:
+        WebhookDelivery.cross_tenant_objects.bulk_create(hooks, ignore_conflicts=True)
+    # Rows that already existed (a repeated key) keep their own task; enqueuing their
+    # would-be ids is a no-op, since the task returns when its row is not there.
+    email_ids = [str(row.pk) for row in emails]
+    hook_ids = [str(row.pk) for row in hooks]
+    if email_ids or hook_ids:
         transaction.on_commit(lambda: enqueue_deliveries(email_ids, hook_ids))
-    return record
+    return [records[(event.merchant.pk, event.dedup_key)] for event in events]
 
 
 def _in_app(record: NotificationEvent, membership: Membership) -> Notification:
@@ -181,13 +238,47 @@ def _in_app(record: NotificationEvent, membership: Membership) -> Notification:
     )
 
 
-def _subscribed_endpoints(merchant, event_type: str) -> list[WebhookEndpoint]:
-    # A merchant has a handful of endpoints (capped): matching the event list here keeps
-    # the query portable to the embedded SQLite default, which has no JSON containment.
-    endpoints = WebhookEndpoint.cross_tenant_objects.filter(
-        merchant=merchant, active=True, deleted_at__isnull=True
+def _insert_events(records: list[NotificationEvent]) -> None:
+    """INSERT the events in one statement; a key already recorded keeps its row (ON
+    CONFLICT … DO UPDATE, a no-op write that takes its lock), whose id the record takes."""
+    fields = NotificationEvent._meta.concrete_fields
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = quote(NotificationEvent._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    params = [
+        field.get_db_prep_save(getattr(record, field.attname), connection)
+        for record in records
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(records))} "  # noqa: S608 — names are the model's, values parameters
+            "ON CONFLICT (merchant_id, dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key "
+            "RETURNING merchant_id, dedup_key, id",
+            params,
+        )
+        kept = {
+            (uuid.UUID(str(merchant_id)), key): uuid.UUID(str(pk))
+            for merchant_id, key, pk in cursor.fetchall()
+        }
+    for record in records:
+        record.pk = kept[(uuid.UUID(str(record.merchant_id)), record.dedup_key)]
+
+
+def _subscribed_endpoints(merchants: list) -> list[WebhookEndpoint]:
+    """The merchants' live endpoints; each event keeps those subscribed to its type.
+
+    A merchant has a handful of endpoints (capped): matching the event list in Python
+    keeps the query portable to the embedded SQLite default, which has no JSON containment.
+    """
+    if not merchants:
+        return []
+    return list(
+        WebhookEndpoint.cross_tenant_objects.filter(
+            merchant__in=merchants, active=True, deleted_at__isnull=True
+        )
     )
-    return [endpoint for endpoint in endpoints if endpoint.subscribes_to(event_type)]
 
 
 def enqueue_deliveries(email_ids: list[str], webhook_ids: list[str]) -> None:

@@ -104,12 +104,14 @@ def order_get(*, order_id) -> Order:
 
 
 def order_line_list_for_order(*, order: Order, line_ids) -> list[OrderLine] | None:
-    """The order's lines with these ids that the active scope sees; None if any is unknown."""
+    """The order's lines with these ids that the active scope sees, with their supplier;
+    None if any is unknown."""
     try:
         wanted = {uuid.UUID(str(line_id)) for line_id in line_ids}
     except ValueError:
         return None
-    lines = list(OrderLine.objects.filter(order=order, pk__in=wanted).order_by("id"))
+    lines = OrderLine.objects.filter(order=order, pk__in=wanted).select_related("supplier")
+    lines = list(lines.order_by("id"))
     return lines if len(lines) == len(wanted) else None
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from core.api.fields import FormBooleanField, JSONBooleanField, TextField
+from core.api.writing import TimeWriter
 from disputes import policies, transitions
 from disputes.models import (
     PROPOSABLE_RESOLUTIONS,
@@ -12,6 +13,7 @@ from disputes.models import (
     CostBearer,
     Dispute,
     DisputeKind,
+    DisputeStatus,
     Fault,
     LedgerEntry,
     LedgerKind,
@@ -165,6 +167,79 @@ class DisputeSerializer(serializers.ModelSerializer):
         return dispute.evidence_required and dispute.evidence_received_at is None
 
 
+class DisputeListItemSerializer(serializers.Serializer):
+    """A row of `GET /api/v1/disputes/`: what a list shows, read from the list's columns
+    (`selectors.LIST_COLUMNS`), with the open proposal and the resolution that the allowed
+    actions act on. The lines and the description are the detail's
+    (`GET /api/v1/disputes/{id}/`).
+
+    The fields below describe the schema; `to_representation` writes each row directly
+    (no per-row field walk), with the same formats as the detail.
+    """
+
+    id = serializers.UUIDField(read_only=True)
+    number = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=DisputeKind.choices, read_only=True)
+    reason = serializers.ChoiceField(choices=Reason.choices, read_only=True)
+    status = serializers.ChoiceField(choices=DisputeStatus.choices, read_only=True)
+    order = serializers.UUIDField(read_only=True)
+    order_external_id = serializers.CharField(read_only=True)
+    merchant = OrganizationBriefSerializer(read_only=True)
+    supplier = OrganizationBriefSerializer(read_only=True)
+    requested_amount = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+    currency = serializers.CharField(read_only=True)
+    opened_at = serializers.DateTimeField(read_only=True)
+    respond_by = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolve_by = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolution = ProposalSerializer(read_only=True, allow_null=True)
+    open_proposal = ProposalSerializer(read_only=True, allow_null=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    waiting_on = serializers.CharField(read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(read_only=True)
+    evidence_required = serializers.BooleanField(read_only=True)
+    evidence_missing = serializers.BooleanField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, dispute):
+        time = self.context.setdefault("time_writer", TimeWriter())
+        merchant, supplier = dispute.merchant, dispute.supplier
+        return {
+            "id": str(dispute.pk),
+            "number": dispute.number,
+            "kind": dispute.kind,
+            "reason": dispute.reason,
+            "status": dispute.status,
+            "order": str(dispute.order_id),
+            "order_external_id": dispute.order.external_id,
+            "merchant": {"id": str(merchant.pk), "slug": merchant.slug, "name": merchant.name},
+            "supplier": {"id": str(supplier.pk), "slug": supplier.slug, "name": supplier.name},
+            "requested_amount": (
+                None
+                if dispute.requested_amount is None
+                else self.fields["requested_amount"].to_representation(dispute.requested_amount)
+            ),
+            "currency": dispute.currency,
+            "opened_at": time(dispute.opened_at),
+            "respond_by": time(dispute.respond_by),
+            "resolve_by": time(dispute.resolve_by),
+            "resolution": self._proposal("resolution", dispute.resolution),
+            "open_proposal": self._proposal("open_proposal", dispute.open_proposal),
+            "allowed_actions": transitions.allowed_actions(dispute, self.context["actor"]),
+            "waiting_on": policies.waiting_on(dispute),
+            "overdue": dispute.is_overdue,
+            "evidence_required": dispute.evidence_required,
+            "evidence_missing": (
+                dispute.evidence_required and dispute.evidence_received_at is None
+            ),
+            "closed_at": time(dispute.closed_at),
+            "updated_at": time(dispute.updated_at),
+        }
+
+    def _proposal(self, name: str, proposal) -> dict | None:
+        return None if proposal is None else self.fields[name].to_representation(proposal)
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
@@ -192,6 +267,26 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 
     def get_body(self, event) -> str:
         return event_text(event)
+
+    def to_representation(self, event):
+        # The fields above, written directly: a timeline page holds up to 100 events.
+        return {
+            "id": str(event.pk),
+            "type": event.type,
+            "author": self.get_author(event),
+            "body": event_text(event),
+            "attachments": [
+                {
+                    "id": str(attachment.pk),
+                    "filename": attachment.filename,
+                    "content_type": attachment.content_type,
+                    "size": attachment.size,
+                }
+                for attachment in event.attachments.all()
+            ],
+            "data": event.data,
+            "created_at": self.context.setdefault("time_writer", TimeWriter())(event.created_at),
+        }
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -54,7 +54,7 @@ LIST_FILTERS = [
     list=extend_schema(
         summary="List disputes",
         parameters=LIST_FILTERS,
-        responses=s.DisputeSerializer(many=True),
+        responses=s.DisputeListItemSerializer(many=True),
     ),
     retrieve=extend_schema(summary="A dispute", responses=s.DisputeSerializer),
 )
@@ -114,7 +114,8 @@ class DisputeViewSet(ScopedViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = s.DisputeListItemSerializer(page, many=True, context={"actor": self.actor})
+        return self.get_paginated_response(rows.data)
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self._dispute()).data)
@@ -151,7 +152,7 @@ class DisputeViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
     def timeline(self, request, pk=None):
-        dispute = self._dispute()
+        dispute = selectors.dispute_row_get(dispute_id=pk)
         events = selectors.timeline_for(dispute=dispute, organization=self.organization)
         page = self.paginate_queryset(events)
         serializer = s.TimelineEventSerializer(
@@ -166,7 +167,7 @@ class DisputeViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
-        dispute = self._dispute()
+        dispute = selectors.dispute_row_get(dispute_id=pk)
         data = _valid(s.MessageCreateSerializer, request)
         attachments = selectors.attachments_for_message(
             dispute=dispute, attachment_ids=data["attachments"]
@@ -182,9 +183,7 @@ class DisputeViewSet(ScopedViewSet):
             internal=data["internal"],
             attachments=attachments,
         )
-        event = selectors.timeline_for(dispute=dispute, organization=self.organization).get(
-            pk=event.pk
-        )
+        event = selectors.timeline_event_as_posted(event=event, attachments=attachments)
         body = s.TimelineEventSerializer(event, context={"viewer": self.organization}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -248,11 +247,13 @@ class DisputeViewSet(ScopedViewSet):
         url_path=rf"proposals/(?P<proposal_id>{UUID_PATTERN})/accept",
     )
     def accept(self, request, pk=None, proposal_id=None):
-        dispute = self._dispute()
-        proposal = selectors.proposal_get(dispute=dispute, proposal_id=proposal_id)
         data = _valid(s.ProposalAcceptSerializer, request)
-        services.proposal_accept(actor=self.actor, dispute=dispute, proposal=proposal, **data)
-        return self._answer(dispute.pk)
+        # By id: the service reads both under the dispute's lock (unknown or foreign: 404).
+        proposal = services.proposal_accept(
+            actor=self.actor, dispute=pk, proposal=proposal_id, **data
+        )
+        dispute = selectors.dispute_with_lines(dispute=proposal.dispute)
+        return Response(self.get_serializer(dispute).data)
 
     @extend_schema(
         summary="Reject the open proposal", request=s.NoteSerializer, responses=s.DisputeSerializer

@@ -7,11 +7,8 @@ the rows' due times. What the rules do when due is in `disputes.deadlines`; it a
 predicates here whether a rule still applies.
 """
 
-from django.db.models import Min
-
 from accounts.actors import Actor
 from deadlines.models import Deadline
-from deadlines.selectors import deadline_list_for_subject
 from deadlines.services import DeadlinePlan, deadline_cancel_all_for
 from disputes import policies
 from disputes.deadline_rules import (
@@ -115,10 +112,10 @@ def deadlines_plan(change) -> tuple:
         deadline_cancel_all_for(dispute)
         return None, None
     now_values = snapshot(dispute)
-    # The rules this state ends are withdrawn together (see DeadlinePlan).
-    plan = DeadlinePlan(merchant=dispute.merchant, subject=dispute)
     entering = before["status"] != status
     opening = before["status"] == ""
+    # The rules this state ends and starts are written together (see DeadlinePlan).
+    plan = DeadlinePlan(merchant=dispute.merchant, subject=dispute, new_subject=opening)
     # Opening, reopening and problem → refund start the clocks again.
     restart = opening or change.restart_resolution
 
@@ -210,7 +207,7 @@ def deadlines_plan(change) -> tuple:
         plan.cancel(rule=MISSING_EVIDENCE)
 
     plan.flush()
-    due = _pending_due(dispute)
+    due = plan.pending_due((*RESOLUTION_RULES, MISSING_EVIDENCE, AUTO_CLOSE))
     resolved_by = [due[rule] for rule in RESOLUTION_RULES if rule in due]
     resolve_by = min(resolved_by) if resolved_by else None
     waiting = policies.waiting_on(dispute)
@@ -237,13 +234,3 @@ def merchant_must_answer(dispute: Dispute) -> bool:
 def _was_paused(before: dict) -> bool:
     # A verified claim's clock stops in arbitration and starts again if it comes back.
     return before["status"] in (St.IN_ARBITRATION, St.RESOLVED)
-
-
-def _pending_due(dispute: Dispute) -> dict:
-    rows = (
-        deadline_list_for_subject(dispute)
-        .filter(rule__in=(*RESOLUTION_RULES, MISSING_EVIDENCE, AUTO_CLOSE))
-        .values("rule")
-        .annotate(due=Min("due_at"))
-    )
-    return {row["rule"]: row["due"] for row in rows}

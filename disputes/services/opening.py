@@ -2,8 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,7 +77,12 @@ def dispute_open(
         number = _next_number(order.merchant_id)
         _check_lines_not_disputed(lines)
         dispute = Dispute(
-            merchant_id=order.merchant_id,
+            # The opener's organization is the order's merchant (checked above): no read.
+            merchant=(
+                actor.organization
+                if getattr(actor.organization, "pk", None) == order.merchant_id
+                else order.merchant
+            ),
             number=number,
             order=order,
             supplier=supplier,
@@ -251,18 +255,20 @@ def parcel_is_domestic(order: Order, supplier) -> bool:
 
 
 def _next_number(merchant_id) -> int:
-    DisputeCounter.cross_tenant_objects.bulk_create(
-        [DisputeCounter(merchant_id=merchant_id)], ignore_conflicts=True
-    )
-    # The UPDATE takes the row lock and holds it to the end of the transaction.
-    DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id).update(
-        last_number=F("last_number") + 1
-    )
-    return (
-        DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id)
-        .values_list("last_number", flat=True)
-        .get()
-    )
+    """The merchant's next dispute number, in one statement: the counter row is created at
+    the merchant's first dispute, and the UPDATE's row lock is held to the end of the
+    transaction (the merchant's lock for opening)."""
+    table = DisputeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (merchant_id, last_number) VALUES (%s, 1)
+            ON CONFLICT (merchant_id) DO UPDATE SET last_number = {table}.last_number + 1
+            RETURNING last_number
+            """,  # noqa: S608 — the table name is the model's, the value a parameter
+            [DisputeCounter._meta.get_field("merchant").get_db_prep_value(merchant_id, connection)],
+        )
+        return cursor.fetchone()[0]
 
 
 def _check_lines_not_disputed(lines: list[OrderLine]) -> None:

@@ -22,6 +22,7 @@ from disputes.models import (
     ProposalStatus,
     ResolutionType,
 )
+from disputes.selectors import parse_uuid
 from disputes.services.ledger import ledger_record_supplier_refund
 from disputes.services.transition_machinery import Change, locked, proposal_add
 from orders.services import shipment_create
@@ -114,12 +115,14 @@ def proposal_create(
 def proposal_accept(
     *,
     actor: Actor,
-    dispute: Dispute,
-    proposal: Proposal,
+    dispute: Dispute | str,
+    proposal: Proposal | str,
     return_shipping_paid_by: str = "",
     restocking_paid_by: str = "",
     rma_number: str = "",
 ) -> Proposal:
+    """Accept the open proposal. `dispute` and `proposal` may be ids: both are read under
+    the dispute's lock anyway. Answers the proposal, carrying the changed dispute."""
     _check_choice("return_shipping_paid_by", return_shipping_paid_by, CostBearer)
     _check_choice("restocking_paid_by", restocking_paid_by, CostBearer)
     if (return_shipping_paid_by or restocking_paid_by) and not actor.is_merchant:
@@ -239,18 +242,30 @@ def dispute_fulfil(
     return dispute
 
 
-def _open_proposal(dispute: Dispute, proposal: Proposal) -> Proposal:
-    # Re-read under the dispute's lock: the copy the caller holds may be stale.
-    current = Proposal.objects.filter(pk=proposal.pk, dispute_id=dispute.pk).first()
-    if current is None:
-        raise NotFound()
+def _open_proposal(dispute: Dispute, proposal: Proposal | str) -> Proposal:
+    """The proposal (or its id) as it is under the dispute's lock, which must be open; it
+    carries the locked dispute (`proposal.dispute`) for the caller's answer."""
+    proposal_id = parse_uuid(getattr(proposal, "pk", proposal))
+    if proposal_id is not None and proposal_id == dispute.open_proposal_id:
+        # Open means on offer: the lock and the one-open-proposal constraint keep
+        # `dispute.open_proposal` (read under the lock) and the proposal's status in step.
+        current = dispute.open_proposal
+    else:
+        # Not the open one: unknown (404), or no longer open (409). The copy the caller
+        # holds may be stale, hence the read under the lock.
+        current = (
+            Proposal.objects.filter(pk=proposal_id, dispute_id=dispute.pk).first()
+            if proposal_id
+            else None
+        )
+        if current is None:
+            raise NotFound()
     if current.status != ProposalStatus.OPEN:
         raise Conflict(
             _("This proposal is no longer open (it is %(status)s).")
             % {"status": current.get_status_display()}
         )
-    # Open means on offer: the lock and the one-open-proposal constraint keep
-    # `dispute.open_proposal` and the proposal's status in step.
+    current.dispute = dispute
     return current
 
 

@@ -17,7 +17,7 @@ from disputes.models import (
 )
 from disputes.notifications import events_for
 from disputes.services import deadline_plan
-from notifications.services import notify
+from notifications.services import notify_all
 
 # Status → the timestamp field that records entering it.
 STATUS_TIME_FIELDS = {
@@ -36,14 +36,28 @@ def locked(dispute: Dispute | str) -> Dispute:
 
     Two parties acting at once queue here; the second one re-reads the state the first
     left and is checked against it, so both cannot succeed.
+
+    One statement locks and reads the dispute with its order and its two organizations
+    (FOR UPDATE of the dispute row alone: after a wait it is re-read as committed; the
+    joined rows do not change in a transition). Its proposals come in a second statement,
+    and only when it has any: a proposal joined into the locking statement would come
+    from before the wait (a counter-proposal committed meanwhile would look absent).
     """
     dispute_id = getattr(dispute, "pk", dispute)
-    # Lock first, read after: a SELECT … FOR UPDATE that waited re-checks only the locked
-    # row, so proposals joined into it would come from before the wait (a counter-proposal
-    # committed meanwhile would look absent). The second statement sees what is committed.
-    if not Dispute.objects.select_for_update().filter(pk=dispute_id).exists():
+    found = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("order", "merchant", "supplier")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if found is None:
         raise NotFound()
-    return Dispute.objects.select_related("open_proposal", "resolution").get(pk=dispute_id)
+    wanted = {found.open_proposal_id, found.resolution_id} - {None}
+    proposals = Proposal.objects.in_bulk(wanted) if wanted else {}
+    # Assigned even when None, so that reading them later never runs a query.
+    found.open_proposal = proposals.get(found.open_proposal_id)
+    found.resolution = proposals.get(found.resolution_id)
+    return found
 
 
 class Change:
@@ -207,6 +221,6 @@ def announce(dispute: Dispute, events: list[TimelineEvent]) -> None:
     webhook outbox rows atomically with the change and enqueues their sending on commit.
     Keys come from the timeline event ids, so a retried transaction never doubles them.
     """
-    for timeline_event in events:
-        for event in events_for(dispute, timeline_event):
-            notify(event=event)
+    notify_all(
+        events=[event for timeline_event in events for event in events_for(dispute, timeline_event)]
+    )

@@ -102,3 +102,18 @@ def test_dispute_page_is_constant(world, disputes, client, django_assert_num_que
     add_events(disputes, dispute, 90)
     with django_assert_num_queries(small):
         client.get(f"/{path}/disputes/{dispute.pk}/")
+
+
+@pytest.mark.parametrize("caller", ["acme_owner", "acme_viewer", "shenzhen_agent"])
+def test_a_list_row_says_what_the_detail_says(world, disputes, caller):
+    # The list carries what a row shows; each of its fields reads as in the detail.
+    dispute = disputes.in_state("resolution_proposed")
+    client = world.client(caller)
+    row = client.get(URL).json()["results"][0]
+    detail = client.get(f"{URL}{dispute.pk}/").json()
+    assert row["id"] == str(dispute.pk)
+    assert row == {name: detail[name] for name in row}
+    assert row["allowed_actions"] == ([] if caller == "acme_viewer" else detail["allowed_actions"])
+    assert row["waiting_on"] == "merchant"
+    assert row["open_proposal"]["id"] == str(dispute.open_proposal_id)
+    assert {"lines", "description"}.isdisjoint(row)

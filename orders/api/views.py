@@ -78,7 +78,12 @@ class OrderViewSet(ScopedViewSet):
     def list(self, request):
         orders = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(orders)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = (
+            serializers.SupplierOrderListItemSerializer
+            if self.organization.is_supplier
+            else serializers.OrderListItemSerializer
+        )
+        return self.get_paginated_response(rows(page, many=True).data)
 
     def retrieve(self, request, pk=None):
         return Response(self._detail(selectors.order_get(order_id=pk)))

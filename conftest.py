@@ -7,6 +7,8 @@ with one person per role, so that every endpoint can be tried by every kind of c
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Organization, Role, User
@@ -30,6 +32,15 @@ CALLERS = {
     "shenzhen_agent": ("shenzhen", Role.AGENT),
     "yiwu_admin": ("yiwu", Role.ADMIN),
 }
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request in another language leaves it active in the thread; each test starts in
+    # the site's default, as a fresh worker would.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass

@@ -21,8 +21,9 @@ import psycopg2
 
 SIZES = {
     # merchants, orders per merchant, disputes per merchant, sweep pending, sweep due, import
-    "quick": (1, 100_000, 10_000, 100_000, 10_000, 20_000),
-    "full": (10, 1_000_000, 100_000, 1_000_000, 100_000, 100_000),
+    # lines, no-op tasks drained, notification events fanned out
+    "quick": (1, 100_000, 10_000, 100_000, 10_000, 20_000, 2_000, 300),
+    "full": (10, 1_000_000, 100_000, 1_000_000, 100_000, 100_000, 5_000, 1_000),
 }
 
 
@@ -45,6 +46,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the fan-out worker's broker: redis://… (default REDIS_URL) or amqp://…",
+    )
     options = parser.parse_args()
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The bench measures Postgres: DATABASE_URL must be a postgres:// URL.")
@@ -59,6 +65,7 @@ def main() -> int:
         connections=options.connections,
         workers=options.workers,
         port=options.port,
+        broker_url=options.broker,
         log=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
     )
     report["mode"] = mode

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.models import Organization, User
 from accounts.services import api_token_create
-from bench import engines
+from bench import engines, fanout
 from bench.load import Server, call, wrk
 from core.tenancy import cross_tenant_scope
 from disputes.models import Dispute, DisputeLine, DisputeStatus
@@ -128,8 +128,10 @@ def _write(server, name, requests, headers, log) -> dict:
     }
 
 
-def run(*, sizes, seconds: int, connections: int, workers: int, port: int, log) -> dict:
-    merchants, orders, disputes, sweep_pending, sweep_due, import_lines = sizes
+def run(
+    *, sizes, seconds: int, connections: int, workers: int, port: int, broker_url: str, log
+) -> dict:
+    merchants, orders, disputes, sweep_pending, sweep_due, import_lines, noops, events = sizes
     call_command("migrate", verbosity=0)
     log(f"scale data: {merchants} merchant(s), {orders:,} orders, {disputes:,} disputes")
     started = time.perf_counter()
@@ -220,6 +222,7 @@ def run(*, sizes, seconds: int, connections: int, workers: int, port: int, log) 
     finally:
         server.stop()
     engine_rows = engines.sweep(pending=sweep_pending, due=sweep_due, log=log)
+    engine_rows += fanout.run(broker_url=broker_url, noops=noops, events=events, log=log)
     engine_rows.append(
         engines.csv_import(
             lines=import_lines, merchant_slug=MERCHANT, supplier_slug=SUPPLIER, log=log
@@ -246,6 +249,7 @@ def run(*, sizes, seconds: int, connections: int, workers: int, port: int, log) 
             "generation_seconds": generation_seconds,
         },
         "load": {"tool": "wrk", "connections": connections, "seconds": seconds},
+        "broker": broker_url.split("@")[-1],
         "workers": workers,
     }
 

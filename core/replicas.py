@@ -15,18 +15,27 @@ it), and whoever just wrote reads from the primary (read-your-writes):
   the cache is shared by the web processes).
 Tasks and commands read from the primary.
 
+A replica that falls behind by more than `DATABASE_REPLICA_MAX_LAG_SECONDS`, or cannot be
+reached, is left alone (checked at most every `LAG_CHECK_SECONDS` per process) until it
+catches up: a stuck replica degrades to "everything on the primary", never to stale pages.
+
 Without a replica every function here answers the primary, and nothing else changes.
 """
 
 import functools
 import hashlib
+import logging
 import re
+import threading
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 READ_ON_REPLICA = "read_on_replica"  # a router hint carried by the queryset
@@ -52,7 +61,48 @@ def read_alias() -> str:
         return DEFAULT_DB_ALIAS
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return DEFAULT_DB_ALIAS  # a read inside a transaction must see the transaction
-    return REPLICA
+    return REPLICA if replica_is_current() else DEFAULT_DB_ALIAS
+
+
+LAG_CHECK_SECONDS = 2.0
+# Caught up with all it received: no lag, however old its last transaction (an idle primary).
+LAG_SQL = (
+    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+)
+_lag_checked = {"at": float("-inf"), "current": False}
+_lag_lock = threading.Lock()
+
+
+def replica_is_current() -> bool:
+    """The replica's lag is within budget (asked at most every LAG_CHECK_SECONDS)."""
+    now = time.monotonic()
+    if now - _lag_checked["at"] < LAG_CHECK_SECONDS:
+        return _lag_checked["current"]
+    with _lag_lock:
+        if now - _lag_checked["at"] >= LAG_CHECK_SECONDS:
+            _lag_checked.update(at=now, current=_lag_within_budget())
+    return _lag_checked["current"]
+
+
+def forget_lag() -> None:
+    """The next read asks the replica again (tests, and after changing the budget)."""
+    _lag_checked["at"] = float("-inf")
+
+
+def _lag_within_budget() -> bool:
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            lag = float(cursor.fetchone()[0])
+    except DatabaseError:
+        logger.warning("The database replica cannot be reached; reading from the primary.")
+        connections[REPLICA].close()
+        return False
+    if lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
+        logger.warning("The database replica is %.1f s behind; reading from the primary.", lag)
+        return False
+    return True
 
 
 def on_replica(queryset):

@@ -108,6 +108,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 DATABASE_REPLICA_PRIMARY_SECONDS = env.int("DATABASE_REPLICA_PRIMARY_SECONDS", default=10)
+# Further behind than this, the replica is left alone until it catches up.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -17,7 +17,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.replicas import REPLICA
+from core.replicas import LAG_SQL, REPLICA, forget_lag
 from disputes.tests.conftest import Disputes
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
@@ -38,6 +38,7 @@ def replica():
         "HOST": address.hostname,
         "PORT": str(address.port),
     }
+    forget_lag()
     yield alias
     replay(resume=True)
     alias.close()
@@ -156,3 +157,28 @@ def test_insights_read_on_the_replica(world):
     replay(resume=True)
     caught_up()
     assert reader.get(OVERVIEW, period).json()["disputes_opened"] == 2
+
+
+def test_a_replica_too_far_behind_is_left_alone_until_it_catches_up(world, settings):
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0.3
+    disputes = Disputes(world)
+    disputes.order()
+    caught_up()
+    replay(resume=False)
+    disputes.order()
+    deadline = time.monotonic() + 10
+    while float(scalar(REPLICA, LAG_SQL)) <= 0.5:
+        assert time.monotonic() < deadline, "the replica did not fall behind"
+        time.sleep(0.05)
+    forget_lag()
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        orders = world.client("acme_viewer").get("/api/v1/orders/")
+    assert len(orders.json()["results"]) == 2  # the primary's
+    assert not any('"orders_order"' in query["sql"] for query in on_replica.captured_queries)
+    replay(resume=True)
+    caught_up()
+    forget_lag()
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        orders = world.client("acme_viewer").get("/api/v1/orders/")
+    assert len(orders.json()["results"]) == 2
+    assert any('"orders_order"' in query["sql"] for query in on_replica.captured_queries)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from core import replicas
 from core.replicas import REPLICA, ReplicaRouter, on_replica, read_alias, replica_reads
 from core.tests.pg_clusters import Clusters, postgres_bindir
 from disputes.models import Dispute
@@ -67,3 +68,20 @@ def test_the_router_writes_and_migrates_only_on_the_primary():
     assert router.allow_migrate("default", "disputes")
     assert not router.allow_migrate(REPLICA, "disputes")
     assert router.db_for_read(Dispute) is None  # unmarked reads: where their instance lives
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('INSERT INTO "disputes_dispute" ("id") VALUES (%s)', True),
+        ('UPDATE "orders_order" SET "status" = %s', True),
+        ('DELETE FROM "orders_orderline" WHERE "id" IN (%s)', True),
+        ('SELECT "id" FROM "disputes_dispute" WHERE "id" = %s FOR UPDATE', True),
+        ('SELECT "id" FROM "disputes_dispute" WHERE "id" = %s', False),
+        # Bookkeeping no list reads back: a token's last use, the session row.
+        ('UPDATE "accounts_apitoken" SET "last_used_at" = %s WHERE "id" = %s', False),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+    ],
+)
+def test_what_counts_as_a_write_of_the_client(sql, writes):
+    assert replicas._is_write(sql) is writes

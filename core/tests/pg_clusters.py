@@ -105,6 +105,25 @@ class Clusters:
                     raise
             time.sleep(0.1)
 
+    def copy_database(self, source: dict, name: str) -> None:
+        """A copy of a database of another server (Django's settings of it) on the primary:
+        quicker than migrating a new one."""
+        dump = subprocess.run(
+            [
+                self._tool("pg_dump"), "-h", source["HOST"], "-p", str(source["PORT"]),
+                "-U", source["USER"], "--no-owner", "--no-privileges", source["NAME"],
+            ],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        primary = ["-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres"]
+        subprocess.run(
+            [self._tool("createdb"), *primary, name], check=True, capture_output=True, timeout=60
+        )
+        subprocess.run(
+            [self._tool("psql"), *primary, "-q", "-v", "ON_ERROR_STOP=1", "-d", name],
+            input=dump.stdout, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+
     @staticmethod
     def url(port: int, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{port}/{database}"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from core import replicas
 from core.replicas import REPLICA, ReplicaRouter, on_replica, read_alias, replica_reads
@@ -21,25 +22,29 @@ from disputes.models import Dispute
 
 BINDIR = postgres_bindir()
 CHECKS = Path(__file__).with_name("replica_checks.py")
+CHECKS_DATABASE = "test_replica_checks"
 
 
 @pytest.mark.skipif(BINDIR is None, reason="the Postgres server binaries are not installed")
-def test_lists_and_insights_read_on_a_real_streaming_replica(tmp_path):
+def test_lists_and_insights_read_on_a_real_streaming_replica(db):
+    assert connection.settings_dict["NAME"].startswith("test_")
     clusters = Clusters(BINDIR)
     try:
         clusters.start()
+        # This run's test database, migrated, copied to the primary (and so to the replica).
+        clusters.copy_database(connection.settings_dict, CHECKS_DATABASE)
         env = {
             **os.environ,
             "DATABASE_URL": clusters.url(clusters.primary_port, "postgres"),
             "DATABASE_REPLICA_URL": clusters.url(clusters.replica_port, "postgres"),
-            "TEST_DATABASE_NAME": "test_replica_checks",
+            "TEST_DATABASE_NAME": CHECKS_DATABASE,
             # The checks pause replay for a few seconds: that lag is what they look at.
             "DATABASE_REPLICA_MAX_LAG_SECONDS": "300",
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
         }
         env.pop("PYTEST_XDIST_WORKER", None)
         answer = subprocess.run(
-            [sys.executable, "-m", "pytest", str(CHECKS), "-p", "no:xdist", "--create-db", "-q"],
+            [sys.executable, "-m", "pytest", str(CHECKS), "-p", "no:xdist", "--reuse-db", "-q"],
             cwd=settings.BASE_DIR,
             env=env,
             capture_output=True,

@@ -5,6 +5,7 @@ through it: the test chooses the broker (the shared Redis with a queue no other 
 process reads, or a throwaway redis-server it may stop and start).
 """
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -123,6 +124,10 @@ class ThrowawayRabbitMQ:
         self.process: subprocess.Popen | None = None
 
     @property
+    def pid_file(self) -> Path:
+        return self.root / "node.pid"
+
+    @property
     def url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
 
@@ -136,6 +141,9 @@ class ThrowawayRabbitMQ:
             "RABBITMQ_LOG_BASE": str(self.root / "log"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.root / "enabled_plugins"),
             "RABBITMQ_CONFIG_FILE": str(self.root / "none"),
+            # The Erlang VM's own process id: the server script hands it to another user
+            # and session, out of reach of a signal to the script's process group.
+            "RABBITMQ_PID_FILE": str(self.pid_file),
         }
         with (self.root / "server.log").open("ab") as log:
             self.process = subprocess.Popen(
@@ -164,14 +172,31 @@ class ThrowawayRabbitMQ:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        """A crash: the whole node, at once."""
+        """A crash: the node's VM killed at once (SIGKILL), then the script that started it."""
+        if self.pid_file.exists():
+            text = self.pid_file.read_text().strip()
+            if text.isdigit():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(text), signal.SIGKILL)
+            self.pid_file.unlink()
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        wait_for(lambda: not _answers(self.port), 20, "rabbitmq-server to stop")
 
     def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def wait_for(condition, timeout: float = 30, message: str = ""):

@@ -13,6 +13,7 @@ drain, so that the bench's own writing and publishing are not in the figure:
   answering 200), so 2 signed POSTs per event.
 """
 
+import shutil
 import socket
 import tempfile
 import threading
@@ -259,6 +260,8 @@ def run(*, broker_url: str, noops: int, events: int, log) -> list[dict]:
         project_app.set_default()
         sink.stop()
         _clean(world)
+    # Kept when the run failed: the worker's log says why.
+    shutil.rmtree(work, ignore_errors=True)
     return rows
 
 

@@ -21,8 +21,9 @@ import psycopg2
 
 SIZES = {
     # merchants, orders per merchant, disputes per merchant, sweep pending, sweep due, import
-    "quick": (1, 100_000, 10_000, 100_000, 10_000, 20_000),
-    "full": (10, 1_000_000, 100_000, 1_000_000, 100_000, 100_000),
+    # lines, no-op tasks drained, notification events fanned out
+    "quick": (1, 100_000, 10_000, 100_000, 10_000, 20_000, 2_000, 300),
+    "full": (10, 1_000_000, 100_000, 1_000_000, 100_000, 100_000, 5_000, 1_000),
 }
 
 
@@ -54,6 +55,11 @@ def main() -> int:
             "repeat or separate by commas: --only 'disputes/,inbox' --only sweep"
         ),
     )
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the fan-out worker's broker: redis://… (default REDIS_URL) or amqp://…",
+    )
     options = parser.parse_args()
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The bench measures Postgres: DATABASE_URL must be a postgres:// URL.")
@@ -69,6 +75,7 @@ def main() -> int:
         workers=options.workers,
         port=options.port,
         only=[word.strip() for words in options.only or () for word in words.split(",") if word],
+        broker_url=options.broker,
         log=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
     )
     report["mode"] = mode

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.models import Organization, User
 from accounts.services import api_token_create
-from bench import engines
+from bench import engines, fanout
 from bench.load import Server, call, wrk
 from core.tenancy import cross_tenant_scope
 from disputes.models import Dispute, DisputeLine, DisputeStatus
@@ -170,8 +170,10 @@ def selected(name: str, only: list[str]) -> bool:
     return not only or any(word.lower() in name.lower() for word in only)
 
 
-def run(*, sizes, seconds: int, connections: int, workers: int, port: int, only=(), log) -> dict:
-    merchants, orders, disputes, sweep_pending, sweep_due, import_lines = sizes
+def run(
+    *, sizes, seconds: int, connections: int, workers: int, port: int, broker_url: str, only=(), log
+) -> dict:
+    merchants, orders, disputes, sweep_pending, sweep_due, import_lines, noops, events = sizes
     call_command("migrate", verbosity=0)
     log(f"scale data: {merchants} merchant(s), {orders:,} orders, {disputes:,} disputes")
     started = time.perf_counter()
@@ -222,6 +224,8 @@ def run(*, sizes, seconds: int, connections: int, workers: int, port: int, only=
     engine_rows = []
     if selected("deadline sweep, row actions, batch action", only):
         engine_rows += engines.sweep(pending=sweep_pending, due=sweep_due, log=log)
+    if selected("fan-out e-mail webhooks no-op drain", only):
+        engine_rows += fanout.run(broker_url=broker_url, noops=noops, events=events, log=log)
     if selected(f"CSV import, {import_lines:,} lines", only):
         engine_rows.append(
             engines.csv_import(
@@ -251,6 +255,7 @@ def run(*, sizes, seconds: int, connections: int, workers: int, port: int, only=
             "generation_seconds": generation_seconds,
         },
         "load": {"tool": "wrk", "connections": connections, "seconds": seconds},
+        "broker": broker_url.split("@")[-1],
         "workers": workers,
     }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Count,
     DecimalField,
@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from core import tenancy
 from core.errors import NotFound
+from core.replicas import on_replica, read_alias
 from disputes.models import (
     MONEY_RESOLUTIONS,
     OPEN_STATUSES,
@@ -172,13 +173,13 @@ def overdue_now() -> Q:
 def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
     """The active merchant's disputes (the scope keeps other merchants' out), as a list
     shows them (`LIST_COLUMNS`); `dispute_get` reads one with everything."""
-    return _for_list(_filtered(Dispute.objects.all(), filters))
+    return on_replica(_for_list(_filtered(Dispute.objects.all(), filters)))
 
 
 def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
     """The disputes addressed to the active supplier, across every merchant it serves, as
     a list shows them."""
-    return _for_list(_filtered(Dispute.objects.all(), filters))
+    return on_replica(_for_list(_filtered(Dispute.objects.all(), filters)))
 
 
 def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
@@ -294,10 +295,11 @@ def dispute_counts_by_status(
     """Disputes per status; with a `cap`, counting stops past it (a count of cap + 1 means
     "more than cap"), so that a merchant with 100,000 disputes does not count them all on
     every view of the list: each status reads at most cap + 1 index entries, in one query."""
-    disputes = _filtered(Dispute.objects.all(), filters)
+    disputes = on_replica(_filtered(Dispute.objects.all(), filters))
+    database = connections[read_alias()]
     counts = dict.fromkeys(DisputeStatus.values, 0)
     # SQLite (the embedded default) cannot limit the parts of a UNION; its data is small.
-    if cap is None or not connection.features.supports_slicing_ordering_in_compound:
+    if cap is None or not database.features.supports_slicing_ordering_in_compound:
         rows = disputes.values("status").annotate(n=Count("id"))
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
@@ -306,7 +308,7 @@ def dispute_counts_by_status(
         for status in DisputeStatus.values
     ]
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(
             f"SELECT status, COUNT(*) FROM ({sql}) AS capped GROUP BY status",  # noqa: S608
             params,
@@ -467,7 +469,7 @@ def ledger_owed_list() -> QuerySet:
     An accepted money resolution not yet carried out: the dispute waits in
     resolution_accepted; it leaves the list when the supplier carries it out.
     """
-    return (
+    return on_replica(
         Dispute.objects.filter(
             status=DisputeStatus.RESOLUTION_ACCEPTED,
             resolution__status=ProposalStatus.ACCEPTED,

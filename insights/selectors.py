@@ -1,5 +1,6 @@
 """Every figure of API.md's "Analytics", computed by the database (grouped aggregates;
-Python only formats the few rows that come back).
+Python only formats the few rows that come back), on the replica when there is one
+(core.replicas).
 
 Reads run in the caller's tenant scope: a merchant's figures see only its rows, a supplier's
 scorecard only the lines and disputes addressed to it.
@@ -25,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from core.replicas import on_replica, reads_on_replica
 from disputes.models import (
     Dispute,
     DisputeLine,
@@ -127,6 +129,7 @@ def _money_by(period: Period, *group) -> QuerySet:
 # The merchant's overview.
 
 
+@reads_on_replica
 def overview_for_merchant(*, period: Period) -> dict:
     orders = Order.objects.filter(_between("placed_at", period)).count()
     opened_in = _between("opened_at", period)
@@ -291,6 +294,7 @@ def _supplier_figures(period: Period) -> dict:
     return figures
 
 
+@reads_on_replica
 def supplier_rows_for_merchant(*, period: Period) -> list[dict]:
     """One row per linked supplier, by name; suppliers with nothing in the period included."""
     suppliers = list(supplier_list_for_merchant().order_by("name", "slug"))
@@ -308,12 +312,14 @@ def supplier_rows_for_merchant(*, period: Period) -> list[dict]:
     ]
 
 
+@reads_on_replica
 def scorecard_for_supplier(*, supplier, period: Period) -> dict:
     """The supplier's own figures across all its merchants (its scope sees only its rows)."""
     figures = _supplier_figures(period).get(supplier.pk, SupplierFigures())
     return {"supplier": {"slug": supplier.slug, "name": supplier.name}, **figures.as_dict()}
 
 
+@reads_on_replica
 def supplier_trend_for_merchant(*, supplier, period: Period) -> list[dict]:
     """A linked supplier's disputes and orders week by week over the period."""
     zone = period.zone
@@ -347,6 +353,7 @@ def supplier_trend_for_merchant(*, supplier, period: Period) -> list[dict]:
 # Products.
 
 
+@reads_on_replica
 def product_rows_for_merchant(*, period: Period, supplier=None) -> list[dict]:
     """Per sku: orders and disputes of the period and the most frequent reason, most
     disputes first (then by sku).
@@ -400,6 +407,7 @@ def product_row(row: dict) -> dict:
     }
 
 
+@reads_on_replica
 def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
     """For each sku the supplier ships, every linked supplier of that sku side by side.
 
@@ -446,7 +454,7 @@ def supplier_comparison_for_merchant(*, supplier, period: Period) -> list[dict]:
 
 def ledger_entries_for_merchant(*, period: Period) -> QuerySet:
     """Ledger entries recorded in the period, for the export (oldest first)."""
-    return (
+    return on_replica(
         LedgerEntry.objects.filter(_between("recorded_at", period))
         .select_related("dispute", "dispute__supplier")
         .order_by("recorded_at", "id")
@@ -458,6 +466,7 @@ def ledger_entries_for_merchant(*, period: Period) -> QuerySet:
 PLATFORM_ROWS = 20
 
 
+@reads_on_replica
 def platform_overview(*, period: Period) -> dict:
     """Disputes per merchant and per supplier, the arbitration queue's age, and the suppliers
     slowest to answer (candidates to lose verification)."""

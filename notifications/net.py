@@ -119,26 +119,56 @@ def check_url(url: str) -> None:
     resolve(parse(url))
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST to the checked, pinned address; raises UnsafeTarget or urllib3/OS errors."""
-    target = parse(url)
-    address = resolve(target)[0]
-    timeout = urllib3.Timeout(
-        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
-        read=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
-    )
-    common = {"port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
-    if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            server_hostname=target.host,
-            assert_hostname=target.host,
-            cert_reqs="CERT_REQUIRED",
-            **common,
+class Poster:
+    """POSTs to checked, pinned addresses, keeping one connection per address alive.
+
+    Each POST resolves and checks its URL again and goes through the pool of the address it
+    found, so a kept connection only ever carries requests to an address that was checked;
+    a batch of deliveries to one endpoint pays for one TCP (and TLS) handshake, not one each.
+    """
+
+    def __init__(self):
+        self._pools: dict[tuple, urllib3.HTTPConnectionPool] = {}
+
+    def __enter__(self) -> "Poster":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+    def _pool(self, target: Target, address: str) -> urllib3.HTTPConnectionPool:
+        key = (target.scheme, address, target.port, target.host)
+        pool = self._pools.get(key)
+        if pool is not None:
+            return pool
+        timeout = urllib3.Timeout(
+            connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+            read=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
         )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, **common)
-    try:
+        common = {"port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
+        if target.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                address,
+                server_hostname=target.host,
+                assert_hostname=target.host,
+                cert_reqs="CERT_REQUIRED",
+                **common,
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(address, **common)
+        self._pools[key] = pool
+        return pool
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
+        """POST to the checked, pinned address; raises UnsafeTarget or urllib3/OS errors."""
+        target = parse(url)
+        address = resolve(target)[0]
+        pool = self._pool(target, address)
         response = pool.urlopen(
             "POST",
             target.path,
@@ -150,8 +180,15 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         )
         try:
             content = response.read(MAX_RESPONSE_BYTES)
+            if response.read(1):
+                # A longer answer than is read: its connection is closed, not reused.
+                response.close()
         finally:
             response.release_conn()
         return Answer(status=response.status, body=content)
-    finally:
-        pool.close()
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
+    """One POST on a connection of its own; raises UnsafeTarget or urllib3/OS errors."""
+    with Poster() as poster:
+        return poster.post(url, body=body, headers=headers)

@@ -10,6 +10,8 @@ from celery import shared_task
 
 from notifications import services
 
+# The one-row tasks stay for messages queued by an earlier release; services enqueue batches.
+
 # Under Redis's visibility timeout (one hour) with a wide margin.
 COUNTDOWN_LIMIT_SECONDS = 600
 # A countdown that lands a little before `next_attempt_at` would find the row not yet due.
@@ -41,6 +43,26 @@ def email_delivery_send_task(self, delivery_id: str) -> None:
 @shared_task(name=services.WEBHOOK_SEND_TASK, **SEND_OPTIONS)
 def webhook_delivery_send_task(self, delivery_id: str) -> None:
     _retry(self, services.webhook_delivery_send(delivery_id=delivery_id))
+
+
+# A batch of up to services.DELIVERIES_PER_TASK rows: slow servers may take their full
+# timeouts for several of them; the lease is renewed all along (a killed task's runs out).
+BATCH_OPTIONS = {**SEND_OPTIONS, "soft_time_limit": 300, "time_limit": 360}
+
+
+def _retry_batch(task, retry: services.Retry | None) -> None:
+    if retry is not None and retry.delay <= COUNTDOWN_LIMIT_SECONDS:
+        raise task.retry(args=[retry.ids], countdown=retry.delay + COUNTDOWN_MARGIN_SECONDS)
+
+
+@shared_task(name=services.EMAILS_SEND_TASK, **BATCH_OPTIONS)
+def email_deliveries_send_task(self, delivery_ids: list[str]) -> None:
+    _retry_batch(self, services.email_deliveries_send(delivery_ids=delivery_ids))
+
+
+@shared_task(name=services.WEBHOOKS_SEND_TASK, **BATCH_OPTIONS)
+def webhook_deliveries_send_task(self, delivery_ids: list[str]) -> None:
+    _retry_batch(self, services.webhook_deliveries_send(delivery_ids=delivery_ids))
 
 
 @shared_task(

@@ -13,6 +13,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, 
 from accounts.models import Organization
 from core import tenancy
 from core.errors import NotFound
+from core.replicas import on_replica
 from orders.models import (
     Order,
     OrderImport,
@@ -31,9 +32,12 @@ def _lines() -> QuerySet[OrderLine]:
 
 
 def order_list_for_merchant() -> QuerySet[Order]:
-    """The active merchant's orders, newest first, with their lines."""
-    return Order.objects.prefetch_related(Prefetch("lines", queryset=_lines())).order_by(
-        "-placed_at", "-id"
+    """The active merchant's orders, newest first, with their lines (on the replica, when
+    there is one: core.replicas)."""
+    return on_replica(
+        Order.objects.prefetch_related(Prefetch("lines", queryset=_lines())).order_by(
+            "-placed_at", "-id"
+        )
     )
 
 
@@ -67,7 +71,7 @@ def supplier_status(supplier_id) -> Case:
 def order_list_for_supplier() -> QuerySet[Order]:
     """The orders the active supplier fulfils lines of, across merchants, with those lines."""
     supplier = tenancy.current_organization()
-    return (
+    return on_replica(
         Order.objects.select_related("merchant")
         .annotate(supplier_status=supplier_status(supplier.pk))
         .prefetch_related(Prefetch("lines", queryset=_lines()))
@@ -172,7 +176,7 @@ def order_lines_for_export(*, orders: QuerySet[Order]) -> Iterator[OrderLine]:
     """Every visible line of `orders`, newest order first, streamed in batches."""
     order_ids = orders.order_by().values("pk")
     return (
-        OrderLine.objects.filter(order__in=order_ids)
+        on_replica(OrderLine.objects.filter(order__in=order_ids))
         .select_related("order", "supplier")
         .order_by("-order__placed_at", "-order_id", "id")
         .iterator(chunk_size=EXPORT_BATCH_SIZE)

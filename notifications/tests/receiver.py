@@ -1,5 +1,6 @@
 """A local webhook receiver (http.server in a thread) that records what it gets."""
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +11,7 @@ class Received:
     path: str
     headers: dict
     body: bytes
+    client: tuple = ()  # the sender's (address, port): one per TCP connection
 
 
 @dataclass
@@ -28,12 +30,22 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keeps connections open as real servers do, so that their reuse can be seen.
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                # Headers and body go in two writes; no 40 ms Nagle/delayed-ACK stall.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self):
                 import time
 
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
-                receiver.received.append(Received(self.path, dict(self.headers), body))
+                receiver.received.append(
+                    Received(self.path, dict(self.headers), body, self.client_address)
+                )
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200

@@ -8,24 +8,31 @@ import json
 import uuid
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     DecimalField,
+    Exists,
     F,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from accounts.models import MERCHANT_WORKERS, User
 from core import tenancy
 from core.errors import NotFound
 from disputes.models import (
@@ -34,14 +41,19 @@ from disputes.models import (
     Attachment,
     Dispute,
     DisputeLine,
+    DisputeSeen,
     DisputeStatus,
     LedgerEntry,
     LedgerSide,
+    Party,
     Proposal,
     ProposalStatus,
     TimelineEvent,
 )
 from orders.models import Order, OrderLine
+
+# Disputes with no deadline sort after every dated one.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,10 @@ class DisputeFilters:
     order: str = ""
     q: str = ""
     overdue: bool = False
+    # "" any, "none" unassigned, or a user id (views turn "me" into the caller's id).
+    assignee: str = ""
+    waiting_on: str = ""  # "merchant" or "supplier": whose turn it is
+    due_today: bool = False  # due from now to the end of the organization's day
 
 
 def parse_uuid(value) -> uuid.UUID | None:
@@ -121,21 +137,111 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
         queryset = queryset.filter(status__in=OPEN_STATUSES).filter(
             Q(respond_by__lt=now) | Q(resolve_by__lt=now)
         )
+    if filters.assignee == UNASSIGNED:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assignee_id=parse_uuid(filters.assignee))
+    if filters.waiting_on in WAITING_ON:
+        queryset = queryset.filter(WAITING_ON[filters.waiting_on])
+    if filters.due_today:
+        now = timezone.now()
+        queryset = queryset.filter(
+            status__in=OPEN_STATUSES, respond_by__gte=now, respond_by__lt=_end_of_day(now)
+        )
     return queryset
 
 
-def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The active merchant's disputes (the scope keeps other merchants' out)."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
+UNASSIGNED = "none"
+# Whose turn it is, as a query: `policies.waiting_on` for a whole list at once.
+WAITING_ON = {
+    Party.MERCHANT: Q(status__in=(DisputeStatus.AWAITING_MERCHANT, DisputeStatus.AWAITING_EVIDENCE))
+    | Q(
+        status=DisputeStatus.RESOLUTION_PROPOSED,
+        open_proposal__isnull=False,
+        open_proposal__proposed_by_party__in=(Party.SUPPLIER, Party.PLATFORM),
+    ),
+    Party.SUPPLIER: Q(
+        status__in=(DisputeStatus.AWAITING_SUPPLIER, DisputeStatus.RESOLUTION_ACCEPTED)
+    )
+    | Q(status=DisputeStatus.RESOLUTION_PROPOSED, open_proposal__proposed_by_party=Party.MERCHANT),
+}
 
 
-def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+def _end_of_day(now: datetime) -> datetime:
+    """The end of today where the active organization works (its time zone)."""
+    organization = tenancy.current_organization()
+    zone = ZoneInfo(getattr(organization, "time_zone", "") or "UTC")
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=zone)
+    return midnight.astimezone(UTC)
+
+
+def dispute_list_for_merchant(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """The active merchant's disputes (the scope keeps other merchants' out).
+
+    With a `reader` (a user), each row says whether it has activity that person has not
+    seen (`unread`); with a `sort` (one of SORTS), it carries the column the list sorts on.
+    """
+    disputes = _with_details(_filtered(Dispute.objects.all(), filters)).select_related("assignee")
+    return _for_list(disputes, reader=reader, sort=sort, activity="last_activity_at")
+
+
+def dispute_list_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
     """The disputes addressed to the active supplier, across every merchant it serves."""
-    return _with_details(_filtered(Dispute.objects.all(), filters))
+    disputes = _with_details(_filtered(Dispute.objects.all(), filters))
+    # What is new to a supplier is what it may see: a merchant's note moves nothing here.
+    return _for_list(disputes, reader=reader, sort=sort, activity="shared_activity_at")
 
 
-# Disputes with no deadline sort after every dated one.
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+# The list's sort orders: a name → the keyset ordering (its first column leads, the id
+# breaks ties). "-opened" (newest first) is the default, as before sorting existed.
+SORTS = {
+    "opened": ("id",),
+    "-opened": ("-id",),
+    "last_activity": ("last_activity_at", "id"),
+    "-last_activity": ("-last_activity_at", "-id"),
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "status": ("status_rank", "id"),
+    "-status": ("-status_rank", "-id"),
+}
+DEFAULT_SORT = "-opened"
+
+
+def dispute_ordering(sort: str) -> tuple[str, ...]:
+    return SORTS.get(sort) or SORTS[DEFAULT_SORT]
+
+
+def _for_list(disputes: QuerySet, *, reader, sort: str, activity: str) -> QuerySet:
+    if reader is not None:
+        seen = DisputeSeen.objects.filter(
+            merchant_id=OuterRef("merchant_id"),
+            dispute_id=OuterRef("pk"),
+            user_id=reader.pk,
+            seen_at__gte=OuterRef(activity),
+        )
+        disputes = disputes.annotate(unread=~Exists(seen))
+    if sort.lstrip("-") == "due":
+        # Disputes nobody waits on sort after every dated one, as in the supplier's inbox.
+        disputes = disputes.annotate(
+            due_at=Coalesce("respond_by", "resolve_by", Value(NO_DEADLINE, DateTimeField()))
+        )
+    if sort.lstrip("-") == "status":
+        # The order of the workflow, not of the words (which change with the language).
+        disputes = disputes.annotate(
+            status_rank=Case(
+                *(
+                    When(status=value, then=Value(rank))
+                    for rank, value in enumerate(DisputeStatus.values)
+                ),
+                output_field=IntegerField(),
+            )
+        )
+    return disputes
 
 
 def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
@@ -218,10 +324,32 @@ def dispute_counts_by_status(
     return counts
 
 
+def assignee_get(*, user_id) -> User | None:
+    """A member of the active merchant by user id; None for anyone else or a malformed id."""
+    pk = parse_uuid(user_id)
+    organization = tenancy.current_organization()
+    if pk is None or organization is None:
+        return None
+    return User.objects.filter(pk=pk, memberships__organization=organization).first()
+
+
+def assignee_choices() -> list[User]:
+    """The people a dispute of the active merchant may be given to: who works disputes."""
+    organization = tenancy.current_organization()
+    return list(
+        User.objects.filter(
+            memberships__organization=organization,
+            memberships__role__in=MERCHANT_WORKERS,
+            is_active=True,
+        ).order_by("name", "email")
+    )
+
+
 def dispute_get(*, dispute_id) -> Dispute:
     """One dispute the active organization may see; anything else is NotFound."""
     pk = parse_uuid(dispute_id)
-    dispute = _with_details(Dispute.objects.all()).filter(pk=pk).first() if pk else None
+    disputes = _with_details(Dispute.objects.select_related("assignee"))
+    dispute = disputes.filter(pk=pk).first() if pk else None
     if dispute is None:
         raise NotFound()
     return dispute

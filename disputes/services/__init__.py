@@ -25,12 +25,21 @@ from disputes.services.proposals import (
     proposal_create,
     proposal_reject,
 )
+from disputes.services.queue import (
+    dispute_assign,
+    dispute_seen_record,
+    disputes_assign,
+    disputes_close,
+    saved_view_create,
+    saved_view_delete,
+)
 from disputes.services.timeline import dispute_message_post, dispute_notice_post
 
 __all__ = [
     "cost_default_set",
     "dispute_accept_by_default",
     "dispute_arbitrate",
+    "dispute_assign",
     "dispute_attachment_add",
     "dispute_cancel_for_missing_evidence",
     "dispute_close",
@@ -44,10 +53,15 @@ __all__ = [
     "dispute_open",
     "dispute_open_for_overdue_shipping",
     "dispute_reopen",
+    "dispute_seen_record",
+    "disputes_assign",
+    "disputes_close",
     "evidence_policy_set",
     "ledger_entry_record",
     "ledger_reminder_send",
     "proposal_accept",
     "proposal_create",
     "proposal_reject",
+    "saved_view_create",
+    "saved_view_delete",
 ]

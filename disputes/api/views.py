@@ -134,7 +134,8 @@ class DisputeViewSet(ScopedViewSet):
         raise ValidationFailed(field_errors={"assignee": [_("Enter me, none or a user id.")]})
 
     def paginate_queryset(self, queryset):
-        self.paginator.ordering = selectors.dispute_ordering(self._sort_param())
+        if self.action == "list":
+            self.paginator.ordering = selectors.dispute_ordering(self._sort_param())
         return super().paginate_queryset(queryset)
 
     def _query_param(self, name: str) -> str:

@@ -48,6 +48,7 @@ from disputes.models import (
     Party,
     Proposal,
     ProposalStatus,
+    SavedView,
     TimelineEvent,
 )
 from orders.models import Order, OrderLine
@@ -94,7 +95,10 @@ def _with_details(queryset: QuerySet) -> QuerySet:
 
 def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
     if filters.status:
-        queryset = queryset.filter(status__in=filters.status.split(","))
+        statuses = set(filters.status.split(","))
+        if OPEN in statuses:
+            statuses = (statuses - {OPEN}) | OPEN_STATUSES
+        queryset = queryset.filter(status__in=statuses)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.reason:
@@ -152,6 +156,8 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
 
 
 UNASSIGNED = "none"
+# A status filter's word for every status but closed and cancelled.
+OPEN = "open"
 # Whose turn it is, as a query: `policies.waiting_on` for a whole list at once.
 WAITING_ON = {
     Party.MERCHANT: Q(status__in=(DisputeStatus.AWAITING_MERCHANT, DisputeStatus.AWAITING_EVIDENCE))
@@ -244,14 +250,21 @@ def _for_list(disputes: QuerySet, *, reader, sort: str, activity: str) -> QueryS
     return disputes
 
 
-def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+def dispute_list_to_count(*, filters: DisputeFilters) -> QuerySet:
+    """The disputes `filters` select, bare (no joins for display): what counts count."""
+    return _filtered(Dispute.objects.all(), filters)
+
+
+def dispute_inbox_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None
+) -> QuerySet:
     """The portal's inbox: grouped by merchant, the closest deadline first, undated last.
 
     The order is a key (merchant name, merchant id, closest deadline, id), so that pages
     follow each other by keyset (`dispute_inbox_page_for_supplier`), not by offset.
     """
     return (
-        dispute_list_for_supplier(filters=filters)
+        dispute_list_for_supplier(filters=filters, reader=reader)
         .annotate(
             urgency=Coalesce(Least("respond_by", "resolve_by"), Value(NO_DEADLINE, DateTimeField()))
         )
@@ -283,13 +296,13 @@ def _after_inbox_key(cursor: str) -> Q:
 
 
 def dispute_inbox_page_for_supplier(
-    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int
+    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int, reader=None
 ) -> tuple[list[Dispute], str | None]:
     """One page of the inbox after `cursor` (None: the first), and the next page's cursor.
 
     A cursor that was not made here is NotFound, like a page that does not exist.
     """
-    disputes = dispute_inbox_for_supplier(filters=filters)
+    disputes = dispute_inbox_for_supplier(filters=filters, reader=reader)
     if cursor:
         disputes = disputes.filter(_after_inbox_key(cursor))
     rows = list(disputes[: size + 1])
@@ -342,6 +355,40 @@ def assignee_choices() -> list[User]:
             memberships__role__in=MERCHANT_WORKERS,
             is_active=True,
         ).order_by("name", "email")
+    )
+
+
+def saved_view_list(*, user) -> QuerySet[SavedView]:
+    """A person's own saved views of the dispute list in the active merchant, by name."""
+    return SavedView.objects.filter(user=user).order_by("name", "id")
+
+
+def saved_view_get(*, user, view_id) -> SavedView:
+    pk = parse_uuid(view_id)
+    view = SavedView.objects.filter(user=user, pk=pk).first() if pk else None
+    if view is None:
+        raise NotFound()
+    return view
+
+
+def dispute_list_for_export(
+    *, filters: DisputeFilters = DisputeFilters(), sort: str = "", ids=None
+) -> QuerySet:
+    """The merchant's disputes as a file lists them: one row each, no prefetch (it streams)."""
+    disputes = _filtered(Dispute.objects.all(), filters).select_related(
+        "order", "supplier", "assignee"
+    )
+    if ids is not None:
+        disputes = disputes.filter(pk__in=[pk for pk in map(parse_uuid, ids) if pk])
+    return _for_list(disputes, reader=None, sort=sort, activity="last_activity_at").order_by(
+        *dispute_ordering(sort)
+    )
+
+
+def dispute_list_by_ids(*, ids) -> QuerySet:
+    """The active organization's disputes among `ids` (others and malformed ids: none)."""
+    return Dispute.objects.filter(pk__in=[pk for pk in map(parse_uuid, ids) if pk]).order_by(
+        "number"
     )
 
 

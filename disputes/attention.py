@@ -40,7 +40,7 @@ class Count:
         return f"{self.cap}+" if self.count > self.cap else str(self.count)
 
 
-def capped_counts(parts: dict[str, QuerySet], *, cap: int = COUNT_CAP) -> dict[str, int]:
+def capped_counts(parts: dict[str, QuerySet], *, cap: int) -> dict[str, int]:
     """{name: rows of its query, counting stops past cap}, in one query on PostgreSQL."""
     counts = dict.fromkeys(parts, 0)
     if not parts:
@@ -138,9 +138,10 @@ def attention_for_merchant(*, organization, user) -> tuple[list[Count], list[Cou
             _list_url(disputes, assignee=selectors.UNASSIGNED, status=selectors.OPEN),
         )
     )
-    counts = capped_counts({key: query for key, _label, query, _url in items + team})
-    answer = [Count(key, label, counts[key], url) for key, label, query, url in items]
-    queue = [Count(key, label, counts[key], url) for key, label, query, url in team]
+    cap = COUNT_CAP
+    counts = capped_counts({key: query for key, _label, query, _url in items + team}, cap=cap)
+    answer = [Count(key, label, counts[key], url, cap) for key, label, _query, url in items]
+    queue = [Count(key, label, counts[key], url, cap) for key, label, _query, url in team]
     return answer, queue
 
 

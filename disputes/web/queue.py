@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.models import Role
@@ -17,6 +17,7 @@ from core import tenancy
 from core.errors import DomainError, NotFound
 from core.spreadsheet_cells import neutralised
 from disputes import selectors, services
+from disputes.services.queue import saved_view_query_clean
 from disputes.web import forms
 from disputes.web.common import MerchantSide, error_text, filters_from
 
@@ -156,11 +157,10 @@ class DisputeBulkView(MerchantSide, View):
     def _report(self, action: str, results) -> None:
         done = sum(1 for result in results if result.done)
         if done:
-            text = (
-                _("%(count)d disputes assigned.")
-                if action == "assign"
-                else _("%(count)d disputes closed.")
-            )
+            if action == "assign":
+                text = ngettext("%(count)d dispute assigned.", "%(count)d disputes assigned.", done)
+            else:
+                text = ngettext("%(count)d dispute closed.", "%(count)d disputes closed.", done)
             messages.success(self.request, text % {"count": done})
         for result in results:
             if not result.done:
@@ -172,7 +172,7 @@ class DisputeBulkView(MerchantSide, View):
 
 
 def _back_query(query: str) -> str:
-    query = services.saved_view_query_clean(query)
+    query = saved_view_query_clean(query)
     return f"?{query}" if query else ""
 
 

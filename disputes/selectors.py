@@ -124,10 +124,18 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
             # "#42" is how people write a dispute number: nothing else matches it.
             queryset = queryset.filter(number=int(text[1:]))
         else:
+            # The same words find a dispute as find its order (disputes.search): its number,
+            # the order's number, the customer, a sku, the supplier; whatever the case.
             match = (
                 Q(order__external_id__icontains=text)
                 | Q(order__customer_name__icontains=text)
                 | Q(description__icontains=text)
+                | Q(supplier__name__icontains=text)
+                | Exists(
+                    DisputeLine.objects.filter(
+                        dispute_id=OuterRef("pk"), order_line__sku__iexact=text
+                    )
+                )
             )
             organization = tenancy.current_organization()
             if organization is None or organization.is_merchant:

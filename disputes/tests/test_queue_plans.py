@@ -10,14 +10,14 @@ from tests.test_list_plans import plan
 
 
 @pytest.mark.parametrize(
-    ("name", "build", "index"),
+    ("name", "build", "indexes"),
     [
         (
             "disputes by last activity, with the unread marker",
             lambda world: selectors.dispute_list_for_merchant(
                 reader=world.users["acme_owner"], sort="-last_activity"
             ).order_by(*selectors.dispute_ordering("-last_activity"))[:51],
-            "dispute_merchant_activity",
+            ("dispute_merchant_activity",),
         ),
         (
             "open disputes of one person (the team's queue)",
@@ -26,17 +26,18 @@ from tests.test_list_plans import plan
                     status="open", assignee=str(world.users["acme_agent"].pk)
                 )
             ).order_by()[:1001],
-            "dispute_merchant_assignee",
+            # Either the tenant-first one or the assignee's own foreign-key index.
+            ("dispute_merchant_assignee", "disputes_dispute_assignee_id"),
         ),
         (
             "parcels with an invalid tracking number",
             lambda world: Shipment.objects.filter(status=ShipmentStatus.TRACKING_INVALID)[:1001],
-            "shipment_merchant_tracking_bad",
+            ("shipment_merchant_tracking_bad",),
         ),
     ],
 )
-def test_queue_reads_use_their_index(world, name, build, index):
+def test_queue_reads_use_their_index(world, name, build, indexes):
     with organization_scope(world.acme):
         explained = plan(build(world))
-    assert f"using {index}" in explained, (name, explained)
+    assert any(f"using {index}" in explained for index in indexes), (name, explained)
     assert "Sort" not in explained, (name, explained)

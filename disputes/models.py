@@ -5,9 +5,12 @@ the dispute addressed to it, and never an internal row (notes, internal attachme
 managers refuse those at the query level, the selectors and serializers refuse them again.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +107,14 @@ class DisputeStatus(models.TextChoices):
 # A dispute in these states no longer blocks its order lines from a new dispute.
 FINISHED_STATUSES = frozenset({DisputeStatus.CLOSED, DisputeStatus.CANCELLED})
 OPEN_STATUSES = frozenset(DisputeStatus.values) - FINISHED_STATUSES
+
+
+# Disputes with no deadline sort after every dated one.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+# A dispute's due time as lists sort it: the next answer's, else the settlement's.
+DUE_AT = Coalesce(
+    F("respond_by"), F("resolve_by"), Value(NO_DEADLINE, output_field=models.DateTimeField())
+)
 
 
 class DisputeCounter(TenantModel):
@@ -221,7 +232,8 @@ class Dispute(TenantModel):
             models.Index(
                 fields=["merchant", "-last_activity_at", "-id"], name="dispute_merchant_activity"
             ),
-            models.Index(fields=["merchant", "respond_by", "id"], name="dispute_merchant_due"),
+            # The list's due-time sort: whoever must act next, undated last (DUE_AT).
+            models.Index(F("merchant"), DUE_AT, F("id"), name="dispute_merchant_due"),
             models.Index(
                 fields=["merchant", "assignee", "status"], name="dispute_merchant_assignee"
             ),

@@ -37,6 +37,7 @@ from core import tenancy
 from core.errors import NotFound
 from disputes.models import (
     MONEY_RESOLUTIONS,
+    NO_DEADLINE,
     OPEN_STATUSES,
     Attachment,
     Dispute,
@@ -52,9 +53,6 @@ from disputes.models import (
     TimelineEvent,
 )
 from orders.models import Order, OrderLine
-
-# Disputes with no deadline sort after every dated one.
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ from tests.test_list_plans import plan
             ("dispute_merchant_activity",),
         ),
         (
+            "disputes by due time, undated last",
+            lambda world: selectors.dispute_list_for_merchant(sort="due").order_by(
+                *selectors.dispute_ordering("due")
+            )[:51],
+            ("dispute_merchant_due",),
+        ),
+        (
             "open disputes of one person (the team's queue)",
             lambda world: selectors.dispute_list_to_count(
                 filters=selectors.DisputeFilters(

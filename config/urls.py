@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.web import views as account_views
 from core import health
+from disputes.web import home as dispute_home
+from disputes.web import search as dispute_search
 from suppliers.web import views as supplier_views
 
 api_v1 = [
@@ -25,8 +27,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.web.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("app/", supplier_views.AppHomeView.as_view(), name="app-home"),
+    path("app/", dispute_home.AppHomeView.as_view(), name="app-home"),
     path("portal/", supplier_views.PortalHomeView.as_view(), name="portal-home"),
+    path("app/search/", dispute_search.MerchantSearchView.as_view(), name="app-search"),
+    path("portal/search/", dispute_search.SupplierSearchView.as_view(), name="portal-search"),
     path("app/orders/", include("orders.web.urls")),
     path("portal/orders/", include("orders.web.portal_urls")),
     path("app/disputes/", include("disputes.web.urls")),

@@ -121,6 +121,12 @@ def inbox_urgency() -> Coalesce:
     )
 
 
+# A dispute's due time as lists sort it: the next answer's, else the settlement's.
+DUE_AT = Coalesce(
+    F("respond_by"), F("resolve_by"), Value(NO_DEADLINE, output_field=models.DateTimeField())
+)
+
+
 class DisputeCounter(TenantModel):
     """The last dispute number of a merchant; its row lock serialises number allocation."""
 
@@ -188,6 +194,24 @@ class Dispute(TenantModel):
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    # The newest timeline event's time, and the newest one the supplier sees: kept on the
+    # row by the services that append events, so lists sort by them and mark what is new
+    # ("unread") without reading timelines. A note moves only the first: the supplier's
+    # inbox must not even hint that the merchant wrote one.
+    last_activity_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    shared_activity_at = models.DateTimeField(
+        _("last activity both parties see at"), default=timezone.now
+    )
+    # The member of the merchant who works this dispute; nobody when unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     # The proposal the other party must answer, and the one that settled the dispute;
     # kept on the row so that `allowed_actions` of a whole page costs no extra query.
     open_proposal = models.ForeignKey(
@@ -237,6 +261,15 @@ class Dispute(TenantModel):
                 condition=Q(closed_at__isnull=False),
                 name="dispute_merchant_closed",
             ),
+            # The list's sort orders and the home's "assigned to me" counts.
+            models.Index(
+                fields=["merchant", "-last_activity_at", "-id"], name="dispute_merchant_activity"
+            ),
+            # The list's due-time sort: whoever must act next, undated last (DUE_AT).
+            models.Index(F("merchant"), DUE_AT, F("id"), name="dispute_merchant_due"),
+            models.Index(
+                fields=["merchant", "assignee", "status"], name="dispute_merchant_assignee"
+            ),
         ]
 
     def __str__(self):
@@ -265,6 +298,55 @@ class Dispute(TenantModel):
         return self.is_open and any(
             due is not None and due < now for due in (self.respond_by, self.resolve_by)
         )
+
+
+class DisputeSeen(TenantModel):
+    """When a person last opened a dispute: newer activity than this is "unread" to them.
+
+    `supplier` is copied from the dispute, so that the supplier's scope reads its own
+    people's rows as the merchant's scope reads its own.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(_("seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dispute seen")
+        verbose_name_plural = _("disputes seen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "dispute", "user"], name="dispute_seen_once_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dispute_id}: {self.user_id} {self.seen_at}"
+
+
+class SavedView(TenantModel):
+    """A person's own filter of the dispute list, by name, in one merchant organization."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    # The list's query string (filters and sort), without a page cursor.
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "user", "name"], name="saved_view_name_unique_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class DisputeLine(TenantModel):

@@ -32,6 +32,8 @@ ESCALATED = register_event_type("dispute.escalated", gettext_lazy("A dispute is 
 RESOLVED = register_event_type("dispute.resolved", gettext_lazy("A dispute is resolved"))
 CLOSED = register_event_type("dispute.closed", gettext_lazy("A dispute is closed"))
 DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
+# The merchant's own matter: told to the person only, never to webhooks or the supplier.
+ASSIGNED = register_event_type("dispute.assigned", gettext_lazy("A dispute is assigned to you"))
 
 # A body's first words by kind: whole sentences, so they start with a capital in every
 # language (the kind's label is lower-case for use inside a sentence).
@@ -190,3 +192,24 @@ def events_for(dispute, event) -> list[Event]:
             )
         )
     return answer
+
+
+def assignment_event(dispute, *, assignee, actor) -> Event:
+    """Tell `assignee` that `actor` gave them the dispute (one notice per assignment)."""
+    return Event(
+        type=ASSIGNED,
+        merchant=dispute.merchant,
+        dedup_key=f"dispute-assigned:{dispute.pk}:{assignee.pk}:{dispute.assigned_at.isoformat()}",
+        title=Text(
+            gettext_noop("Dispute #%(number)s is assigned to you"), {"number": dispute.number}
+        ),
+        body=Text(
+            gettext_noop("%(name)s assigned it to you: %(reason)s"),
+            {"name": actor.display_name, "reason": Reason(dispute.reason).label},
+        ),
+        url=_link(Party.MERCHANT, dispute),
+        data={"dispute": {"id": str(dispute.pk), "number": dispute.number}},
+        recipients=(Recipients(dispute.merchant, users=(assignee,)),),
+        internal=True,
+        webhooks=False,
+    )

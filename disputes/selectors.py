@@ -8,34 +8,42 @@ import json
 import uuid
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
+    Exists,
     F,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import MERCHANT_WORKERS, Membership, User
 from core import tenancy
 from core.errors import NotFound
 from core.replicas import on_replica, read_alias
 from disputes.models import (
+    DUE_AT,
     MONEY_RESOLUTIONS,
     OPEN_STATUSES,
     Attachment,
     Dispute,
     DisputeLine,
+    DisputeSeen,
     DisputeStatus,
     LedgerEntry,
     LedgerSide,
@@ -43,6 +51,7 @@ from disputes.models import (
     Proposal,
     ProposalStatus,
     SavedReply,
+    SavedView,
     TimelineEvent,
     inbox_urgency,
 )
@@ -60,6 +69,10 @@ class DisputeFilters:
     order: str = ""
     q: str = ""
     overdue: bool = False
+    # "" any, "none" unassigned, or a user id (views turn "me" into the caller's id).
+    assignee: str = ""
+    waiting_on: str = ""  # "merchant" or "supplier": whose turn it is
+    due_today: bool = False  # due from now to the end of the organization's day
 
 
 def parse_uuid(value) -> uuid.UUID | None:
@@ -104,6 +117,12 @@ LIST_COLUMNS = (
     "merchant__id",
     "merchant__slug",
     "merchant__name",
+    "assignee_id",
+    "last_activity_at",
+    "shared_activity_at",
+    "assignee__id",
+    "assignee__name",
+    "assignee__email",
 )
 
 
@@ -111,7 +130,7 @@ def _for_list(queryset: QuerySet) -> QuerySet:
     # The proposals come set-wise (one query each for the page, none when no row has one):
     # a row shows them, and its allowed actions (accept, fulfil) need their ids.
     return (
-        queryset.select_related("order", "supplier", "merchant")
+        queryset.select_related("order", "supplier", "merchant", "assignee")
         .only(*LIST_COLUMNS)
         .prefetch_related(
             "open_proposal", Prefetch("resolution", Proposal.objects.select_related("shipment"))
@@ -121,7 +140,10 @@ def _for_list(queryset: QuerySet) -> QuerySet:
 
 def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
     if filters.status:
-        queryset = queryset.filter(status__in=filters.status.split(","))
+        statuses = set(filters.status.split(","))
+        if OPEN in statuses:
+            statuses = (statuses - {OPEN}) | OPEN_STATUSES
+        queryset = queryset.filter(status__in=statuses)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.reason:
@@ -147,10 +169,18 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
             # "#42" is how people write a dispute number: nothing else matches it.
             queryset = queryset.filter(number=int(text[1:]))
         else:
+            # The same words find a dispute as find its order (disputes.search): its number,
+            # the order's number, the customer, a sku, the supplier; whatever the case.
             match = (
                 Q(order__external_id__icontains=text)
                 | Q(order__customer_name__icontains=text)
                 | Q(description__icontains=text)
+                | Q(supplier__name__icontains=text)
+                | Exists(
+                    DisputeLine.objects.filter(
+                        dispute_id=OuterRef("pk"), order_line__sku__iexact=text
+                    )
+                )
             )
             organization = tenancy.current_organization()
             if organization is None or organization.is_merchant:
@@ -161,6 +191,17 @@ def _filtered(queryset: QuerySet, filters: DisputeFilters) -> QuerySet:
             queryset = queryset.filter(match)
     if filters.overdue:
         queryset = queryset.filter(overdue_now())
+    if filters.assignee == UNASSIGNED:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assignee_id=parse_uuid(filters.assignee))
+    if filters.waiting_on in WAITING_ON:
+        queryset = queryset.filter(WAITING_ON[filters.waiting_on])
+    if filters.due_today:
+        now = timezone.now()
+        queryset = queryset.filter(
+            status__in=OPEN_STATUSES, respond_by__gte=now, respond_by__lt=_end_of_day(now)
+        )
     return queryset
 
 
@@ -170,26 +211,116 @@ def overdue_now() -> Q:
     return Q(status__in=OPEN_STATUSES) & (Q(respond_by__lt=now) | Q(resolve_by__lt=now))
 
 
-def dispute_list_for_merchant(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The active merchant's disputes (the scope keeps other merchants' out), as a list
-    shows them (`LIST_COLUMNS`); `dispute_get` reads one with everything."""
-    return on_replica(_for_list(_filtered(Dispute.objects.all(), filters)))
+UNASSIGNED = "none"
+# A status filter's word for every status but closed and cancelled.
+OPEN = "open"
+# Whose turn it is, as a query: `policies.waiting_on` for a whole list at once.
+WAITING_ON = {
+    Party.MERCHANT: Q(status__in=(DisputeStatus.AWAITING_MERCHANT, DisputeStatus.AWAITING_EVIDENCE))
+    | Q(
+        status=DisputeStatus.RESOLUTION_PROPOSED,
+        open_proposal__isnull=False,
+        open_proposal__proposed_by_party__in=(Party.SUPPLIER, Party.PLATFORM),
+    ),
+    Party.SUPPLIER: Q(
+        status__in=(DisputeStatus.AWAITING_SUPPLIER, DisputeStatus.RESOLUTION_ACCEPTED)
+    )
+    | Q(status=DisputeStatus.RESOLUTION_PROPOSED, open_proposal__proposed_by_party=Party.MERCHANT),
+}
 
 
-def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The disputes addressed to the active supplier, across every merchant it serves, as
-    a list shows them."""
-    return on_replica(_for_list(_filtered(Dispute.objects.all(), filters)))
+def _end_of_day(now: datetime) -> datetime:
+    """The end of today where the active organization works (its time zone)."""
+    organization = tenancy.current_organization()
+    zone = ZoneInfo(getattr(organization, "time_zone", "") or "UTC")
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=zone)
+    return midnight.astimezone(UTC)
 
 
-def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
+def dispute_list_for_merchant(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """The active merchant's disputes (the scope keeps other merchants' out).
+
+    With a `reader` (a user), each row says whether it has activity that person has not
+    seen (`unread`); with a `sort` (one of SORTS), it carries the column the list sorts on.
+    """
+    disputes = _for_list(_filtered(Dispute.objects.all(), filters))
+    return on_replica(_for_reader(disputes, reader=reader, sort=sort, activity="last_activity_at"))
+
+
+def dispute_list_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """The disputes addressed to the active supplier, across every merchant it serves."""
+    disputes = _for_list(_filtered(Dispute.objects.all(), filters))
+    # What is new to a supplier is what it may see: a merchant's note moves nothing here.
+    return on_replica(
+        _for_reader(disputes, reader=reader, sort=sort, activity="shared_activity_at")
+    )
+
+
+# The list's sort orders: a name → the keyset ordering (its first column leads, the id
+# breaks ties). "-opened" (newest first) is the default, as before sorting existed.
+SORTS = {
+    "opened": ("id",),
+    "-opened": ("-id",),
+    "last_activity": ("last_activity_at", "id"),
+    "-last_activity": ("-last_activity_at", "-id"),
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "status": ("status_rank", "id"),
+    "-status": ("-status_rank", "-id"),
+}
+DEFAULT_SORT = "-opened"
+
+
+def dispute_ordering(sort: str) -> tuple[str, ...]:
+    return SORTS.get(sort) or SORTS[DEFAULT_SORT]
+
+
+def _for_reader(disputes: QuerySet, *, reader, sort: str, activity: str) -> QuerySet:
+    if reader is not None:
+        seen = DisputeSeen.objects.filter(
+            merchant_id=OuterRef("merchant_id"),
+            dispute_id=OuterRef("pk"),
+            user_id=reader.pk,
+            seen_at__gte=OuterRef(activity),
+        )
+        disputes = disputes.annotate(unread=~Exists(seen))
+    if sort.lstrip("-") == "due":
+        # Disputes nobody waits on sort after every dated one, as in the supplier's inbox.
+        disputes = disputes.annotate(due_at=DUE_AT)
+    if sort.lstrip("-") == "status":
+        # The order of the workflow, not of the words (which change with the language).
+        disputes = disputes.annotate(
+            status_rank=Case(
+                *(
+                    When(status=value, then=Value(rank))
+                    for rank, value in enumerate(DisputeStatus.values)
+                ),
+                output_field=IntegerField(),
+            )
+        )
+    return disputes
+
+
+def dispute_list_to_count(*, filters: DisputeFilters) -> QuerySet:
+    """The disputes `filters` select, bare (no joins for display): what counts count."""
+    return _filtered(Dispute.objects.all(), filters)
+
+
+def dispute_inbox_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None
+) -> QuerySet:
     """The portal's inbox: grouped by merchant, the closest deadline first, undated last.
 
     The order is a key (merchant name, merchant id, closest deadline, id), so that pages
     follow each other by keyset (`dispute_inbox_page_for_supplier`), not by offset.
     """
     return (
-        dispute_list_for_supplier(filters=filters)
+        dispute_list_for_supplier(filters=filters, reader=reader)
         .annotate(urgency=inbox_urgency())
         .order_by("merchant__name", "merchant_id", "urgency", "id")
     )
@@ -233,7 +364,7 @@ def _after_inbox_key(position: InboxPosition) -> Q:
 
 
 def dispute_inbox_page_for_supplier(
-    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int
+    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int, reader=None
 ) -> tuple[list[Dispute], str | None]:
     """One page of the inbox after `cursor` (None: the first), and the next page's cursor.
 
@@ -245,15 +376,10 @@ def dispute_inbox_page_for_supplier(
     the inbox's order; a second query reads those rows. Sorting every open dispute of a
     busy supplier (14,000 at the benchmark's size) cost 170-370 ms per page.
     """
-    position = _inbox_position(cursor) if cursor else None
-    if not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite (the embedded default) cannot limit the parts of a UNION; its data is small.
-        disputes = dispute_inbox_for_supplier(filters=filters)
-        if position:
-            disputes = disputes.filter(_after_inbox_key(position))
-        rows = list(disputes[: size + 1])
-    else:
-        rows = _inbox_rows(filters, position, size + 1)
+    disputes = dispute_inbox_for_supplier(filters=filters, reader=reader)
+    if cursor:
+        disputes = disputes.filter(_after_inbox_key(cursor))
+    rows = list(disputes[: size + 1])
     following = _inbox_key(rows[size - 1]) if len(rows) > size else None
     return rows[:size], following
 
@@ -317,6 +443,61 @@ def dispute_counts_by_status(
     return counts
 
 
+def assignee_get(*, user_id) -> User | None:
+    """A member of the active merchant by user id; None for anyone else or a malformed id."""
+    pk = parse_uuid(user_id)
+    organization = tenancy.current_organization()
+    if pk is None or organization is None:
+        return None
+    return User.objects.filter(pk=pk, memberships__organization=organization).first()
+
+
+def assignee_choices() -> list[User]:
+    """The people a dispute of the active merchant may be given to: who works disputes."""
+    organization = tenancy.current_organization()
+    return list(
+        User.objects.filter(
+            memberships__organization=organization,
+            memberships__role__in=MERCHANT_WORKERS,
+            is_active=True,
+        ).order_by("name", "email")
+    )
+
+
+def saved_view_list(*, user) -> QuerySet[SavedView]:
+    """A person's own saved views of the dispute list in the active merchant, by name."""
+    return SavedView.objects.filter(user=user).order_by("name", "id")
+
+
+def saved_view_get(*, user, view_id) -> SavedView:
+    pk = parse_uuid(view_id)
+    view = SavedView.objects.filter(user=user, pk=pk).first() if pk else None
+    if view is None:
+        raise NotFound()
+    return view
+
+
+def dispute_list_for_export(
+    *, filters: DisputeFilters = DisputeFilters(), sort: str = "", ids=None
+) -> QuerySet:
+    """The merchant's disputes as a file lists them: one row each, no prefetch (it streams)."""
+    disputes = _filtered(Dispute.objects.all(), filters).select_related(
+        "order", "supplier", "assignee"
+    )
+    if ids is not None:
+        disputes = disputes.filter(pk__in=[pk for pk in map(parse_uuid, ids) if pk])
+    return _for_reader(disputes, reader=None, sort=sort, activity="last_activity_at").order_by(
+        *dispute_ordering(sort)
+    )
+
+
+def dispute_list_by_ids(*, ids) -> QuerySet:
+    """The active organization's disputes among `ids` (others and malformed ids: none)."""
+    return Dispute.objects.filter(pk__in=[pk for pk in map(parse_uuid, ids) if pk]).order_by(
+        "number"
+    )
+
+
 def dispute_get(*, dispute_id) -> Dispute:
     """One dispute the active organization may see, with all the detail shows; anything
     else is NotFound.
@@ -327,7 +508,9 @@ def dispute_get(*, dispute_id) -> Dispute:
     """
     pk = parse_uuid(dispute_id)
     dispute = (
-        Dispute.objects.select_related("order", "supplier", "merchant").filter(pk=pk).first()
+        Dispute.objects.select_related("order", "supplier", "merchant", "assignee")
+        .filter(pk=pk)
+        .first()
         if pk
         else None
     )

@@ -1,21 +1,18 @@
-"""CSV and XLSX files of the figures, safe to open in a spreadsheet.
-
-A cell that starts with = + - @ (or their fullwidth forms, which spreadsheets also read as
-formulas), a tab or a carriage return is prefixed with an apostrophe, so a sku or a title
-typed by someone else can never run as a formula. Numbers stay numbers.
-"""
+"""CSV and XLSX files of the figures, safe to open in a spreadsheet (every cell passes
+through core.spreadsheet_cells.neutralised)."""
 
 import csv
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 
+from core.spreadsheet_cells import is_number, neutralised
+
 # A file holds every row of the period, up to this many (an API page is at most 100).
 MAX_FILE_ROWS = 100_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,31 +24,6 @@ class Table:
     name: str
     header: list[str]
     rows: list[list] = field(default_factory=list)
-
-
-def neutralised(value):
-    """A cell value that a spreadsheet shows as typed and never evaluates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
-        return value
-    text = str(value)
-    if _is_number(text):
-        return text
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except (InvalidOperation, ValueError):
-        return False
-    # Decimal also reads "NaN", "Infinity" and "-inf": those are words, not numbers here.
-    return text.strip().lstrip("+-").replace(".", "", 1).isdigit()
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -77,7 +49,7 @@ def xlsx_bytes(table: Table) -> bytes:
 
 def _xlsx_cell(value):
     value = neutralised(value)
-    if isinstance(value, str) and _is_number(value):
+    if isinstance(value, str) and is_number(value):
         # Decimal strings (money, rates) become numbers the spreadsheet can add up.
         return Decimal(value)
     return value

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from core import tenancy
 from orders import hooks
-from orders.models import OrderLine, OrderStatus
+from orders.models import OrderLine, OrderStatus, Shipment, ShipmentStatus
 
 OPEN_STATUSES = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
 EARLIEST_YEAR = 1900
@@ -114,6 +114,10 @@ class OrderFilter(filters.FilterSet):
         help_text=_("Not fully shipped this many days after it was placed."),
     )
     has_dispute = StrictBooleanFilter(method="filter_has_dispute")
+    tracking_invalid = StrictBooleanFilter(
+        method="filter_tracking_invalid",
+        help_text=_("With (true) or without (false) a parcel whose tracking number is invalid."),
+    )
 
     def filter_status(self, queryset, name, value):
         if _is_supplier():
@@ -157,6 +161,12 @@ class OrderFilter(filters.FilterSet):
                 status=OrderStatus.CANCELLED
             )
         return queryset.filter(status__in=OPEN_STATUSES, placed_at__lte=placed_before)
+
+    def filter_tracking_invalid(self, queryset, name, value):
+        invalid = Exists(
+            Shipment.objects.filter(order_id=OuterRef("pk"), status=ShipmentStatus.TRACKING_INVALID)
+        )
+        return queryset.filter(invalid) if value else queryset.exclude(invalid)
 
     def filter_has_dispute(self, queryset, name, value):
         return hooks.order_filters.apply("has_dispute", queryset, value, default=_no_dispute_app)

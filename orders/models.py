@@ -229,6 +229,12 @@ class Shipment(TenantModel):
             models.Index(fields=["supplier", "-shipped_at"], name="shipment_supplier_shipped"),
             # The platform admin's search by tracking number, across merchants.
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
+            # The merchant home's count of parcels whose number needs correcting.
+            models.Index(
+                fields=["merchant"],
+                condition=Q(status="tracking_invalid"),
+                name="shipment_merchant_tracking_bad",
+            ),
         ]
         constraints = [
             # The same parcel recorded twice (a double click, a retried request) is refused.

@@ -46,15 +46,22 @@ class CursorPagination(pagination.CursorPagination):
         cursor = self.decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             # The position lands in a WHERE clause: a forged one must not reach the database.
-            self._check_position(queryset.model, cursor.position)
+            self._check_position(queryset, cursor.position)
         return super().paginate_queryset(queryset, request, view)
 
-    def _check_position(self, model, position: str) -> None:
+    def _check_position(self, queryset, position: str) -> None:
         if "\x00" in position:  # PostgreSQL refuses NUL in any string
             raise InvalidCursor()
         ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        name = ordering.lstrip("-")
+        # A list may sort on a computed column (an annotation): check against its type.
+        annotation = queryset.query.annotations.get(name)
         try:
-            field = model._meta.get_field(ordering.lstrip("-"))
+            field = (
+                annotation.output_field
+                if annotation is not None
+                else queryset.model._meta.get_field(name)
+            )
         except FieldDoesNotExist:
             return
         try:

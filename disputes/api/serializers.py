@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from core.api.fields import FormBooleanField, JSONBooleanField, TextField
 from core.api.writing import TimeWriter
 from disputes import policies, transitions
@@ -111,6 +111,13 @@ class ProposalSerializer(serializers.ModelSerializer):
         }
 
 
+class AssigneeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "name", "email"]
+        read_only_fields = fields
+
+
 class DisputeSerializer(serializers.ModelSerializer):
     order = serializers.UUIDField(source="order_id", read_only=True)
     order_external_id = serializers.CharField(source="order.external_id", read_only=True)
@@ -123,6 +130,20 @@ class DisputeSerializer(serializers.ModelSerializer):
     waiting_on = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     evidence_missing = serializers.SerializerMethodField()
+    # Not read-only, so that the schema does not list them as always present: a supplier
+    # never gets `assignee` (who works a dispute is the merchant's business).
+    assignee = AssigneeSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("The merchant's member who works it; null when unassigned. Merchants only."),
+    )
+    last_activity_at = serializers.SerializerMethodField(
+        help_text=_("The newest timeline event the caller can see.")
+    )
+    unread = serializers.BooleanField(
+        required=False,
+        help_text=_("In lists: activity the caller has not seen since last opening it."),
+    )
 
     class Meta:
         model = Dispute
@@ -154,8 +175,34 @@ class DisputeSerializer(serializers.ModelSerializer):
             "evidence_accepted_at",
             "closed_at",
             "updated_at",
+            "assignee",
+            "last_activity_at",
+            "unread",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        actor = self.context.get("actor")
+        if actor is not None and not actor.is_merchant:
+            # Dropped before reading, so that a supplier's page loads no assignee at all.
+            fields.pop("assignee")
+        return fields
+
+    def to_representation(self, dispute):
+        data = super().to_representation(dispute)
+        if not hasattr(dispute, "unread"):
+            data.pop("unread", None)
+        return data
+
+    def get_last_activity_at(self, dispute) -> str:
+        actor = self.context.get("actor")
+        moment = (
+            dispute.last_activity_at
+            if actor is not None and actor.is_merchant
+            else dispute.shared_activity_at
+        )
+        return serializers.DateTimeField().to_representation(moment)
 
     def get_allowed_actions(self, dispute) -> list[str]:
         return transitions.allowed_actions(dispute, self.context["actor"])
@@ -396,6 +443,12 @@ class ProposalAcceptSerializer(serializers.Serializer):
         choices=CostBearer.choices, required=False, allow_blank=True
     )
     rma_number = TextField(allow_blank=True, required=False, max_length=64)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.UUIDField(
+        allow_null=True, help_text=_("A member's user id, or null to unassign.")
+    )
 
 
 class NoteSerializer(serializers.Serializer):

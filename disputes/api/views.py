@@ -47,6 +47,19 @@ LIST_FILTERS = [
     OpenApiParameter("order", str, description="Order id or external id."),
     OpenApiParameter("q", str, description="Number, order id, customer, description."),
     OpenApiParameter("overdue", bool),
+    OpenApiParameter(
+        "assignee",
+        str,
+        description="Merchants: `me`, `none` (unassigned) or a member's user id.",
+    ),
+    OpenApiParameter("waiting_on", str, enum=["merchant", "supplier"], description="Whose turn."),
+    OpenApiParameter("due_today", bool, description="Due from now to the end of today."),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=list(selectors.SORTS),
+        description="Sort order; `-opened` (newest first) by default.",
+    ),
 ]
 
 
@@ -78,10 +91,52 @@ class DisputeViewSet(ScopedViewSet):
             order=param("order"),
             q=param("q")[:200],
             overdue=boolean_param(self.request, "overdue"),
+            assignee=self._assignee_param(),
+            waiting_on=self._waiting_on_param(),
+            due_today=boolean_param(self.request, "due_today"),
         )
-        if self.organization.is_merchant:
-            return selectors.dispute_list_for_merchant(filters=filters)
-        return selectors.dispute_list_for_supplier(filters=filters)
+        list_of = (
+            selectors.dispute_list_for_merchant
+            if self.organization.is_merchant
+            else selectors.dispute_list_for_supplier
+        )
+        return list_of(filters=filters, reader=self.request.user, sort=self._sort_param())
+
+    def _waiting_on_param(self) -> str:
+        value = self._query_param("waiting_on")
+        if value and value not in selectors.WAITING_ON:
+            raise ValidationFailed(
+                field_errors={"waiting_on": [_("Unknown value: %(value)s.") % {"value": value}]}
+            )
+        return value
+
+    def _sort_param(self) -> str:
+        sort = self._query_param("sort")
+        if sort and sort not in selectors.SORTS:
+            raise ValidationFailed(
+                field_errors={"sort": [_("Unknown value: %(value)s.") % {"value": sort}]}
+            )
+        return sort
+
+    def _assignee_param(self) -> str:
+        value = self._query_param("assignee")
+        if not value:
+            return ""
+        if not self.organization.is_merchant:
+            # Who works a dispute is the merchant's business: a supplier cannot probe it.
+            raise ValidationFailed(
+                field_errors={"assignee": [_("Only a merchant's disputes have assignees.")]}
+            )
+        if value == "me":
+            return str(self.request.user.pk)
+        if value == selectors.UNASSIGNED or selectors.parse_uuid(value) is not None:
+            return value
+        raise ValidationFailed(field_errors={"assignee": [_("Enter me, none or a user id.")]})
+
+    def paginate_queryset(self, queryset):
+        if self.action == "list":
+            self.paginator.ordering = selectors.dispute_ordering(self._sort_param())
+        return super().paginate_queryset(queryset)
 
     def _query_param(self, name: str) -> str:
         value = self.request.query_params.get(name, "")
@@ -118,7 +173,37 @@ class DisputeViewSet(ScopedViewSet):
         return self.get_paginated_response(rows.data)
 
     def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(self._dispute()).data)
+        dispute = self._dispute()
+        # Reading it through the API counts as opening it: its activity is no longer new.
+        services.dispute_seen_record(user=request.user, dispute=dispute)
+        return Response(self.get_serializer(dispute).data)
+
+    @extend_schema(
+        summary="Assign to a member of the merchant, or to nobody (merchant)",
+        description=(
+            "`assignee`: the user id of an owner, manager or agent of the merchant, or null "
+            "to unassign. Viewers may not assign (403); a supplier gets 404. The new "
+            "assignee is notified."
+        ),
+        request=s.AssignSerializer,
+        responses=s.DisputeSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        if not self.organization.is_merchant:
+            # Assignment is the merchant's own matter: for a supplier it does not exist.
+            raise NotFound()
+        dispute = self._dispute()
+        data = _valid(s.AssignSerializer, request)
+        assignee = None
+        if data["assignee"] is not None:
+            assignee = selectors.assignee_get(user_id=data["assignee"])
+            if assignee is None:
+                raise ValidationFailed(
+                    field_errors={"assignee": [_("Choose a member of this merchant.")]}
+                )
+        services.dispute_assign(actor=self.actor, dispute=dispute, assignee=assignee)
+        return self._answer(dispute.pk)
 
     @extend_schema(
         summary="Open a dispute",

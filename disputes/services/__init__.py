@@ -25,6 +25,14 @@ from disputes.services.proposals import (
     proposal_create,
     proposal_reject,
 )
+from disputes.services.queue import (
+    dispute_assign,
+    dispute_seen_record,
+    disputes_assign,
+    disputes_close,
+    saved_view_create,
+    saved_view_delete,
+)
 from disputes.services.saved_replies import (
     saved_reply_create,
     saved_reply_delete,
@@ -36,6 +44,7 @@ __all__ = [
     "cost_default_set",
     "dispute_accept_by_default",
     "dispute_arbitrate",
+    "dispute_assign",
     "dispute_attachment_add",
     "dispute_cancel_for_missing_evidence",
     "dispute_close",
@@ -49,6 +58,9 @@ __all__ = [
     "dispute_open",
     "dispute_open_for_overdue_shipping",
     "dispute_reopen",
+    "dispute_seen_record",
+    "disputes_assign",
+    "disputes_close",
     "evidence_policy_set",
     "ledger_entry_record",
     "ledger_reminder_send",
@@ -58,4 +70,6 @@ __all__ = [
     "saved_reply_create",
     "saved_reply_delete",
     "saved_reply_update",
+    "saved_view_create",
+    "saved_view_delete",
 ]

@@ -146,6 +146,9 @@ class Change:
                 for attachment in attachments
             )
         self.events.append(event)
+        self.set(last_activity_at=event.created_at)
+        if not event.internal:
+            self.set(shared_activity_at=event.created_at)
         if actor.is_supplier and dispute.first_response_at is None:
             self._note_first_response(event, code)
         return event

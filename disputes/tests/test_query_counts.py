@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.tenancy import cross_tenant_scope
 from disputes import services
+from disputes.models import Dispute
 from disputes.tests.samples import png_upload
 
 URL = "/api/v1/disputes/"
@@ -117,3 +119,53 @@ def test_a_list_row_says_what_the_detail_says(world, disputes, caller):
     assert row["waiting_on"] == "merchant"
     assert row["open_proposal"]["id"] == str(dispute.open_proposal_id)
     assert {"lines", "description"}.isdisjoint(row)
+def assign_all(disputes, world):
+    """Every acme dispute to a member, so the assignee column is filled on each row."""
+    with cross_tenant_scope(reason="test"):
+        Dispute.cross_tenant_objects.filter(merchant=world.acme).update(
+            assignee=world.users["acme_agent"]
+        )
+
+
+@pytest.mark.parametrize("sort", ["-last_activity", "due", "status"])
+def test_sorted_list_with_unread_and_assignee_is_constant(
+    world, disputes, django_assert_num_queries, sort
+):
+    # Page sizes 10 and 100: the unread marker, the assignee and the sort column come with
+    # the rows, never a query per row.
+    client = world.client("acme_owner")
+    fill(disputes, 10)
+    assign_all(disputes, world)
+    small, response = count_queries(client, URL, page_size=10, sort=sort)
+    assert len(response.json()["results"]) == 10
+    assert all(row["unread"] for row in response.json()["results"])
+    fill(disputes, 90)
+    assign_all(disputes, world)
+    client.get(URL, {"page_size": 100, "sort": sort})
+    with django_assert_num_queries(small):
+        response = client.get(URL, {"page_size": 100, "sort": sort})
+    assert len(response.json()["results"]) == 100
+
+
+@pytest.mark.parametrize("sort", ["", "due", "-last_activity"])
+def test_dashboard_sorted_list_is_constant(
+    world, disputes, client, django_assert_num_queries, sort
+):
+    client.force_login(world.users["acme_owner"])
+    fill(disputes, 10)
+    assign_all(disputes, world)
+    small, _response = count_queries(client, "/app/disputes/", sort=sort, page_size=10)
+    fill(disputes, 90)
+    assign_all(disputes, world)
+    with django_assert_num_queries(small):
+        response = client.get("/app/disputes/", {"sort": sort, "page_size": 100})
+    assert len(response.context["disputes"]) == 100
+
+
+def test_merchant_home_is_constant(world, disputes, client, django_assert_num_queries):
+    client.force_login(world.users["acme_owner"])
+    fill(disputes, 5)
+    small, _response = count_queries(client, "/app/")
+    fill(disputes, 20)
+    with django_assert_num_queries(small):
+        client.get("/app/")

@@ -82,7 +82,7 @@ def test_server_error_page_is_in_the_layout(client, world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("suppliers.web.views.AppHomeView.get_context_data", broken)
+    monkeypatch.setattr("disputes.web.home.AppHomeView.get_context_data", broken)
     client.force_login(world.users["acme_owner"])
     client.raise_request_exception = False
     page = client.get("/app/")

@@ -176,6 +176,25 @@ class DisputeActionView(View):
 
 
 class MerchantDisputeActionView(MerchantSide, DisputeActionView):
+    def do_assign(self, dispute, _proposal_pk):
+        value = self.request.POST.get("assignee", "")
+        if value == "me":
+            assignee = self.request.user
+        elif value == selectors.UNASSIGNED:
+            assignee = None
+        else:
+            assignee = selectors.assignee_get(user_id=value)
+            if assignee is None:
+                raise ValidationError(_("Choose who to assign it to."))
+        services.dispute_assign(actor=self.actor, dispute=dispute, assignee=assignee)
+        if assignee is None:
+            messages.success(self.request, _("Nobody is assigned now."))
+        else:
+            messages.success(
+                self.request,
+                _("Assigned to %(name)s.") % {"name": assignee.get_short_name()},
+            )
+
     def do_ledger(self, dispute, _proposal_pk):
         data = self._form(forms.LedgerEntryForm)
         services.ledger_entry_record(

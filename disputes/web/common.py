@@ -25,14 +25,30 @@ def dispute_or_404(pk):
         raise Http404 from error
 
 
-def filters_from(form: forms.FilterForm, **overrides) -> selectors.DisputeFilters:
+FLAGS = ("overdue", "due_today")
+
+
+def filters_from(form: forms.FilterForm, *, reader=None, **overrides) -> selectors.DisputeFilters:
     data = form.cleaned_data if form.is_valid() else {}
-    values = {
-        name: data.get(name) or ("" if name != "overdue" else False)
-        for name in ("status", "kind", "reason", "supplier", "merchant", "q", "overdue")
-    }
+    names = ("status", "kind", "reason", "supplier", "merchant", "q", "waiting_on", *FLAGS)
+    values = {name: data.get(name) or (False if name in FLAGS else "") for name in names}
+    # Only the merchant's list passes its reader: a supplier's page never filters (so never
+    # probes) by who works a dispute.
+    values["assignee"] = _assignee(data.get("assignee") or "", reader) if reader else ""
     values.update(overrides)
     return selectors.DisputeFilters(**values)
+
+
+def _assignee(value: str, reader) -> str:
+    """ "me" is the reader; a value that is no user id matches nobody rather than everyone."""
+    if value == "me" and reader is not None:
+        return str(reader.pk)
+    if not value or value == selectors.UNASSIGNED or selectors.parse_uuid(value):
+        return value
+    return str(NOBODY)
+
+
+NOBODY = "00000000-0000-0000-0000-000000000000"
 
 
 class Side:

@@ -17,6 +17,7 @@ from disputes.models import (
     Reason,
     ResolutionType,
 )
+from disputes.selectors import OPEN, SORTS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 OPTIONAL = [("", "—")]
@@ -25,7 +26,9 @@ SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *DisputeStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), (OPEN, _("Open (not closed)")), *DisputeStatus.choices],
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *DisputeKind.choices]
@@ -37,6 +40,48 @@ class FilterForm(forms.Form):
     merchant = forms.CharField(label=_("Merchant"), required=False, max_length=100)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # "me", "none" or a member's user id (the view turns "me" into the reader's id).
+    assignee = forms.CharField(label=_("Assignee"), required=False, max_length=40)
+    waiting_on = forms.ChoiceField(
+        label=_("Whose turn"),
+        required=False,
+        choices=[("", _("Anybody's")), ("merchant", _("Ours")), ("supplier", _("The supplier's"))],
+    )
+    due_today = forms.BooleanField(label=_("Due today"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(value, value) for value in ("", *SORTS)]
+
+
+class BulkForm(forms.Form):
+    """Rows picked in the list and what to do with them."""
+
+    ACTIONS = [
+        ("assign", _("Assign")),
+        ("close", _("Close")),
+        ("export", _("Export as CSV")),
+    ]
+    disputes = forms.TypedMultipleChoiceField(
+        label=_("Disputes"),
+        choices=[],
+        coerce=str,
+        error_messages={"required": _("Pick at least one dispute.")},
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    # "me", "none" or a member's user id.
+    assignee = forms.CharField(label=_("Assign to"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the selector keeps only the merchant's own disputes.
+        self.fields["disputes"].valid_value = lambda value: True
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of this view"), max_length=60)
+    query = forms.CharField(required=False, max_length=1000)
 
 
 class OpenDisputeForm(forms.Form):

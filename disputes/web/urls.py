@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from disputes.web import actions, views
+from disputes.web import actions, queue, views
 
 ACTIONS = "<str:action>/"
 
@@ -35,6 +35,14 @@ urlpatterns = [
     path("new/", views.DisputeOpenView.as_view(), name="app-dispute-new"),
     path("rules/", views.DisputePolicyView.as_view(), name="app-dispute-policy"),
     path("owed/", views.LedgerOwedView.as_view(), name="app-ledger-owed"),
+    path("export.csv", queue.DisputeExportView.as_view(), name="app-disputes-export"),
+    path("bulk/", queue.DisputeBulkView.as_view(), name="app-disputes-bulk"),
+    path("views/", queue.SavedViewCreateView.as_view(), name="app-disputes-view-create"),
+    path(
+        "views/<uuid:pk>/delete/",
+        queue.SavedViewDeleteView.as_view(),
+        name="app-disputes-view-delete",
+    ),
     *dispute_patterns(
         "app",
         detail=views.MerchantDisputeDetailView,

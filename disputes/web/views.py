@@ -28,6 +28,7 @@ from disputes.models import (
     ResolutionType,
 )
 from disputes.saved_replies import placeholder_values, reply_fill
+from disputes.services.queue import saved_view_query_clean
 from disputes.web import forms
 from disputes.web.actions import draft_session_key
 from disputes.web.common import (
@@ -37,6 +38,7 @@ from disputes.web.common import (
     error_text,
     filters_from,
 )
+from disputes.web.queue import queue_views
 from disputes.wording import author_name, event_text
 from orders.selectors import (
     order_line_list_for_order,
@@ -73,21 +75,24 @@ class DisputeListView(MerchantSide, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = forms.FilterForm(self.request.GET)
-        filters = filters_from(form)
+        reader = self.request.user
+        filters = filters_from(form, reader=reader)
+        sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
         paginator = DisputePagination()
         paginator.page_size = PAGE_SIZE
+        paginator.ordering = selectors.dispute_ordering(sort)
+        disputes = selectors.dispute_list_for_merchant(filters=filters, reader=reader, sort=sort)
         try:
-            page = paginator.paginate_queryset(
-                selectors.dispute_list_for_merchant(filters=filters), Request(self.request)
-            )
+            page = paginator.paginate_queryset(disputes, Request(self.request))
         except InvalidCursor as error:
             raise Http404 from error
         counts = selectors.dispute_counts_by_status(
-            filters=filters_from(form, status=""), cap=COUNT_CAP
+            filters=filters_from(form, reader=reader, status=""), cap=COUNT_CAP
         )
         query = self.request.GET.copy()
         query.pop("status", None)
         query.pop("cursor", None)
+        current = saved_view_query_clean(self.request.GET.urlencode())
         context.update(
             form=form,
             filters=self.request.GET,
@@ -99,10 +104,43 @@ class DisputeListView(MerchantSide, TemplateView):
             ],
             total=_capped_total(counts),
             status_query=query.urlencode(),
+            current_query=current,
+            sort_links=_sort_links(self.request.GET, sort),
+            views=queue_views(current),
+            saved_views=[
+                (view, view.query == current) for view in selectors.saved_view_list(user=reader)
+            ],
+            members=selectors.assignee_choices(),
             suppliers=supplier_list_for_merchant().order_by("name"),
             can_write=self.actor.can_work,
         )
         return context
+
+
+# Each sortable column, and the direction its first click sorts in.
+SORTABLE_COLUMNS = {
+    "due": "due",
+    "last_activity": "-last_activity",
+    "opened": "-opened",
+    "status": "status",
+}
+
+
+def _sort_links(query, sort: str) -> dict:
+    """column → (the URL that sorts by it, its aria-sort now): a second click reverses."""
+    sort = sort or selectors.DEFAULT_SORT
+    links = {}
+    for column, first in SORTABLE_COLUMNS.items():
+        params = query.copy()
+        params.pop("cursor", None)
+        if sort.lstrip("-") == column:
+            params["sort"] = column if sort.startswith("-") else f"-{column}"
+            state = "descending" if sort.startswith("-") else "ascending"
+        else:
+            params["sort"] = first
+            state = ""
+        links[column] = (f"?{params.urlencode()}", state)
+    return links
 
 
 class SupplierInboxView(SupplierSide, TemplateView):
@@ -120,7 +158,10 @@ class SupplierInboxView(SupplierSide, TemplateView):
             filters = filters_from(form, status=statuses)
         try:
             disputes, following = selectors.dispute_inbox_page_for_supplier(
-                filters=filters, cursor=self.request.GET.get("cursor"), size=PAGE_SIZE
+                filters=filters,
+                cursor=self.request.GET.get("cursor"),
+                size=PAGE_SIZE,
+                reader=self.request.user,
             )
         except NotFound as error:
             raise Http404 from error
@@ -195,6 +236,8 @@ class DisputeDetailMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dispute = dispute_or_404(kwargs["pk"])
+        # Opening the page is reading it: its activity so far is no longer new to this person.
+        services.dispute_seen_record(user=self.request.user, dispute=dispute)
         viewer = self.request.organization
         events = list(selectors.timeline_for(dispute=dispute, organization=viewer))
         for event in events:
@@ -250,6 +293,7 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
             ledger_totals=selectors.ledger_totals_for(dispute=dispute),
             ledger_form=forms.LedgerEntryForm(),
             can_record=self.actor.can_work,
+            members=selectors.assignee_choices() if self.actor.can_work else [],
         )
         return context
 

@@ -1,18 +1,9 @@
-"""The home pages: a merchant's linked suppliers, a supplier's merchants."""
+"""The supplier's home page: its merchants (the merchant's home is disputes.web.home)."""
 
 from django.views.generic import TemplateView
 
-from accounts.web.mixins import MerchantPageMixin, SupplierPageMixin
+from accounts.web.mixins import SupplierPageMixin
 from suppliers import selectors
-
-
-class AppHomeView(MerchantPageMixin, TemplateView):
-    template_name = "app/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["suppliers"] = selectors.supplier_list_for_merchant()
-        return context
 
 
 class PortalHomeView(SupplierPageMixin, TemplateView):

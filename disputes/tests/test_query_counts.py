@@ -119,6 +119,8 @@ def test_a_list_row_says_what_the_detail_says(world, disputes, caller):
     assert row["waiting_on"] == "merchant"
     assert row["open_proposal"]["id"] == str(dispute.open_proposal_id)
     assert {"lines", "description"}.isdisjoint(row)
+
+
 def assign_all(disputes, world):
     """Every acme dispute to a member, so the assignee column is filled on each row."""
     with cross_tenant_scope(reason="test"):

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core import tenancy
 from core.errors import NotFound
+from disputes import policies
 from disputes.models import (
     MONEY_RESOLUTIONS,
     OPEN_STATUSES,
@@ -138,57 +139,76 @@ def dispute_list_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def dispute_inbox_for_supplier(*, filters: DisputeFilters = DisputeFilters()) -> QuerySet:
-    """The portal's inbox: grouped by merchant, the closest deadline first, undated last.
+# The supplier inbox's views: "open" leaves out what is settled (resolved, closed, cancelled),
+# "waiting" keeps what waits on the supplier's own answer or act, "all" keeps everything.
+INBOX_VIEWS = ("open", "waiting", "all")
+SETTLED_STATUSES = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
 
-    The order is a key (merchant name, merchant id, closest deadline, id), so that pages
-    follow each other by keyset (`dispute_inbox_page_for_supplier`), not by offset.
+
+def dispute_inbox_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), view: str = "open"
+) -> QuerySet:
+    """The portal's inbox across merchants: the closest due time first (overdue ones before
+    everything), undated last.
+
+    The order is a key (due time, id), so that pages follow each other by keyset
+    (`dispute_inbox_page_for_supplier`), not by offset.
     """
-    return (
-        dispute_list_for_supplier(filters=filters)
-        .annotate(
-            urgency=Coalesce(Least("respond_by", "resolve_by"), Value(NO_DEADLINE, DateTimeField()))
-        )
-        .order_by("merchant__name", "merchant_id", "urgency", "id")
-    )
+    disputes = dispute_list_for_supplier(filters=filters)
+    if view == "open":
+        disputes = disputes.exclude(status__in=SETTLED_STATUSES)
+    elif view == "waiting":
+        disputes = disputes.filter(policies.waiting_on_supplier())
+    return disputes.annotate(
+        urgency=Coalesce(Least("respond_by", "resolve_by"), Value(NO_DEADLINE, DateTimeField()))
+    ).order_by("urgency", "id")
 
 
 def _inbox_key(dispute) -> str:
-    key = [dispute.merchant.name, str(dispute.merchant_id), dispute.urgency.isoformat()]
-    return urlsafe_b64encode(json.dumps([*key, str(dispute.pk)]).encode()).decode()
+    key = [dispute.urgency.isoformat(), str(dispute.pk)]
+    return urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
 def _after_inbox_key(cursor: str) -> Q:
     try:
-        name, merchant_id, urgency, dispute_id = json.loads(urlsafe_b64decode(cursor.encode()))
-        merchant_id, dispute_id = uuid.UUID(merchant_id), uuid.UUID(dispute_id)
+        urgency, dispute_id = json.loads(urlsafe_b64decode(cursor.encode()))
+        dispute_id = uuid.UUID(dispute_id)
         urgency = datetime.fromisoformat(urgency)
     except (ValueError, TypeError, UnicodeError) as error:
         raise NotFound() from error
-    if not isinstance(name, str) or urgency.tzinfo is None:
+    if urgency.tzinfo is None:
         raise NotFound()
-    same_merchant = Q(merchant__name=name, merchant_id=merchant_id)
-    return (
-        Q(merchant__name__gt=name)
-        | Q(merchant__name=name, merchant_id__gt=merchant_id)
-        | (same_merchant & Q(urgency__gt=urgency))
-        | (same_merchant & Q(urgency=urgency, id__gt=dispute_id))
-    )
+    return Q(urgency__gt=urgency) | Q(urgency=urgency, id__gt=dispute_id)
 
 
 def dispute_inbox_page_for_supplier(
-    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int
+    *,
+    filters: DisputeFilters = DisputeFilters(),
+    view: str = "open",
+    cursor: str | None,
+    size: int,
 ) -> tuple[list[Dispute], str | None]:
     """One page of the inbox after `cursor` (None: the first), and the next page's cursor.
 
     A cursor that was not made here is NotFound, like a page that does not exist.
     """
-    disputes = dispute_inbox_for_supplier(filters=filters)
+    disputes = dispute_inbox_for_supplier(filters=filters, view=view)
     if cursor:
         disputes = disputes.filter(_after_inbox_key(cursor))
     rows = list(disputes[: size + 1])
     following = _inbox_key(rows[size - 1]) if len(rows) > size else None
     return rows[:size], following
+
+
+def dispute_inbox_counts_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), cap: int
+) -> dict[str, int]:
+    """How many disputes each inbox view holds, counting at most cap + 1 of each."""
+    counts = {}
+    for view in INBOX_VIEWS:
+        disputes = dispute_inbox_for_supplier(filters=filters, view=view).order_by()
+        counts[view] = disputes.values("pk")[: cap + 1].count()
+    return counts
 
 
 def dispute_counts_by_status(

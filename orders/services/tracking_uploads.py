@@ -205,7 +205,7 @@ def tracking_upload_apply(*, actor: Actor, rows: list[TrackingRow]) -> UploadRes
         try:
             order, row_lines = _resolve(row, orders, lines)
         except DomainError as error:
-            results[row.row].message = _error_text(error)
+            results[row.row].message = error_text(error)
             continue
         number = normalise_tracking_number(row.tracking_number)
         parcels[(order.pk, number)].append((row, row_lines))
@@ -248,7 +248,7 @@ def _record(actor, order, number, members, results) -> None:
         )
     except DomainError as error:
         for result in group:
-            result.message = _error_text(error)
+            result.message = error_text(error)
         return
     for result in group:
         result.status = OUTCOME_STATUS[outcome]
@@ -330,7 +330,7 @@ def _column_name(name: str) -> str:
     return COLUMN_ALIASES.get(key, key)
 
 
-def _error_text(error: DomainError) -> str:
+def error_text(error: DomainError) -> str:
     messages = [
         str(message)
         for value in error.field_errors.values()

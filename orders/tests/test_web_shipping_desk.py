@@ -59,6 +59,7 @@ def test_the_desk_lists_the_suppliers_lines_and_nothing_of_others(browser_for, o
     text = page.content.decode()
     assert "TENT-2P" in text
     assert f'id="line-{line_of(order).pk}"' in text
+    assert f'id="order-{order.pk}"' in text  # where notifications link
     assert "STOVE" not in text  # yiwu's line
     assert "ada@example.test" not in text.lower()  # customers' e-mails
     assert "79.90" not in text  # the merchant's prices

@@ -46,6 +46,8 @@ class LineRow:
     error: str = ""
     notice: str = ""
     editing: Shipment | None = None
+    # The order's first row on the page carries its anchor (notifications link to it).
+    first_of_order: bool = False
     form: LineTrackingForm = field(init=False)
 
     def __post_init__(self):
@@ -65,9 +67,12 @@ class LineRow:
 
 def _ship_by(line: OrderLine, days: dict) -> datetime | None:
     """When the merchant expects the line shipped, while it waits to ship."""
-    if line.shipped_at is not None or line.order.status == OrderStatus.CANCELLED:
+    day_count = days.get(line.order.merchant_id)
+    if day_count is None or line.shipped_at is not None:
         return None
-    return line.order.placed_at + timedelta(days=days[line.order.merchant_id])
+    if line.order.status == OrderStatus.CANCELLED:
+        return None
+    return line.order.placed_at + timedelta(days=day_count)
 
 
 def _views(request, view: str, counts: dict) -> list[tuple]:
@@ -119,9 +124,11 @@ class ShippingDeskView(SupplierPageMixin, TemplateView):
             raise Http404 from error
         rows = []
         for order in page:
-            for line in order.lines.all():
+            for position, line in enumerate(order.lines.all()):
                 line.order = order
-                rows.append(LineRow(line=line, ship_by=_ship_by(line, days)))
+                rows.append(
+                    LineRow(line=line, ship_by=_ship_by(line, days), first_of_order=position == 0)
+                )
         counts = {
             name: selectors.order_list_for_shipping_desk(view=name, merchant=merchant)
             .order_by()

@@ -134,6 +134,21 @@ def tracking_rows_from_csv(file) -> list[TrackingRow]:
     # Spreadsheets set to a European locale separate with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = _read_rows(reader)
+    except csv.Error as error:
+        # A cell past the csv module's size limit, or a broken quote: not a tracking file.
+        raise ValidationFailed(
+            field_errors={
+                "file": [_("Row %(row)d cannot be read as CSV.") % {"row": reader.line_num}]
+            }
+        ) from error
+    if not rows:
+        raise ValidationFailed(field_errors={"file": [_("The file has no rows under its header.")]})
+    return rows
+
+
+def _read_rows(reader) -> list[TrackingRow]:
     header = [_column_name(name) for name in next(reader, [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -160,8 +175,6 @@ def tracking_rows_from_csv(file) -> list[TrackingRow]:
             for name, index in known.items()
         }
         rows.append(TrackingRow(row=reader.line_num, **values))
-    if not rows:
-        raise ValidationFailed(field_errors={"file": [_("The file has no rows under its header.")]})
     return rows
 
 

@@ -239,6 +239,11 @@ def test_a_csv_is_read_with_its_row_numbers_aliases_and_semicolons():
         ("order_number,sku,tracking_number\n", ValidationFailed, "no rows"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", UnsupportedMediaType, "CSV"),
         (b"order_number,sku,tracking_number\n#1,\xff,RR1\n", ValidationFailed, "line 2"),
+        (
+            'order_number,sku,tracking_number\n"' + "x" * 200_000 + '",A,B\n',
+            ValidationFailed,
+            "Row 2",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_tracking_csv_is_refused_whole(content, error, words):

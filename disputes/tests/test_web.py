@@ -61,8 +61,8 @@ def test_portal_inbox_lists_every_merchants_disputes_with_the_merchant_named(bro
     globex = disputes.open("globex_owner")
     yiwu = disputes.open(supplier="yiwu")
     text = browser_as("shenzhen_agent").get("/portal/disputes/").content.decode()
-    assert "<td>Acme Outdoor</td>" in text
-    assert "<td>Globex Home</td>" in text
+    assert '<div class="cell">Acme Outdoor</div>' in text
+    assert '<div class="cell">Globex Home</div>' in text
     assert f"/portal/disputes/{acme.pk}/" in text
     assert f"/portal/disputes/{globex.pk}/" in text
     assert f"/portal/disputes/{yiwu.pk}/" not in text

@@ -84,3 +84,15 @@ def deadline_list_for_subject(subject, *, state: str | None = DeadlineState.PEND
     if state is not None:
         deadlines = deadlines.filter(state=state)
     return deadlines.order_by("due_at")
+
+
+def rule_values_for_merchants(*, merchant_ids, rule: Rule) -> dict:
+    """Each merchant's effective setting of `rule`, in one query whatever the count."""
+    merchant_ids = list(merchant_ids)
+    stored = {
+        row["merchant_id"]: rule.merge(row["enabled"], row["numbers"], row["options"])
+        for row in RuleSetting.cross_tenant_objects.filter(
+            merchant_id__in=merchant_ids, rule=rule.code
+        ).values("merchant_id", "enabled", "numbers", "options")
+    }
+    return {merchant_id: stored.get(merchant_id) or rule.defaults() for merchant_id in merchant_ids}

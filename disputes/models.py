@@ -237,11 +237,10 @@ class Dispute(TenantModel):
             models.Index(fields=["merchant", "status", "-id"], name="dispute_merchant_status"),
             models.Index(fields=["supplier", "status", "respond_by"], name="dispute_supplier_due"),
             models.Index(fields=["supplier", "-id"], name="dispute_supplier_recent"),
-            # The portal inbox: per merchant, the closest deadline first; a page reads one
-            # short index range per merchant instead of sorting every open dispute.
+            # The portal inbox: across merchants, the closest deadline first; a page reads a
+            # short index range instead of sorting every open dispute of the supplier.
             models.Index(
                 F("supplier"),
-                F("merchant"),
                 inbox_urgency(),
                 F("id"),
                 name="dispute_supplier_inbox",

@@ -7,6 +7,7 @@ settings of them are written by disputes.services.merchant_policies).
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
@@ -84,6 +85,14 @@ def waiting_on(dispute) -> str | None:
     if status == DisputeStatus.IN_ARBITRATION:
         return Party.PLATFORM
     return None
+
+
+def waiting_on_supplier() -> Q:
+    """`waiting_on(dispute) == "supplier"` as a filter, for the supplier's "waiting for me"."""
+    return Q(status__in=(DisputeStatus.AWAITING_SUPPLIER, DisputeStatus.RESOLUTION_ACCEPTED)) | Q(
+        status=DisputeStatus.RESOLUTION_PROPOSED,
+        open_proposal__proposed_by_party=Party.MERCHANT,
+    )
 
 
 def cost_table(*, merchant_id) -> list[tuple[str, str, str, bool]]:

@@ -36,6 +36,7 @@ from accounts.models import MERCHANT_WORKERS, Membership, User
 from core import tenancy
 from core.errors import NotFound
 from core.replicas import on_replica, read_alias
+from disputes import policies
 from disputes.models import (
     DUE_AT,
     MONEY_RESOLUTIONS,
@@ -56,7 +57,6 @@ from disputes.models import (
     inbox_urgency,
 )
 from orders.models import Order, OrderLine
-from suppliers.selectors import merchant_list_for_supplier
 
 
 @dataclass(frozen=True)
@@ -311,72 +311,61 @@ def dispute_list_to_count(*, filters: DisputeFilters) -> QuerySet:
     return _filtered(Dispute.objects.all(), filters)
 
 
+# The supplier inbox's views: "open" leaves out what is settled (resolved, closed, cancelled),
+# "waiting" keeps what waits on the supplier's own answer or act, "all" keeps everything.
+INBOX_VIEWS = ("open", "waiting", "all")
+SETTLED_STATUSES = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED, DisputeStatus.CANCELLED)
+
+
 def dispute_inbox_for_supplier(
-    *, filters: DisputeFilters = DisputeFilters(), reader=None
+    *, filters: DisputeFilters = DisputeFilters(), view: str = "open", reader=None
 ) -> QuerySet:
-    """The portal's inbox: grouped by merchant, the closest deadline first, undated last.
+    """The portal's inbox across merchants: the closest due time first (overdue ones before
+    everything), undated last.
 
-    The order is a key (merchant name, merchant id, closest deadline, id), so that pages
-    follow each other by keyset (`dispute_inbox_page_for_supplier`), not by offset.
+    The order is a key (due time, id), so that pages follow each other by keyset
+    (`dispute_inbox_page_for_supplier`), not by offset; the index `dispute_supplier_inbox`
+    holds that key per supplier, so a page reads a short index range instead of sorting
+    every open dispute of a busy supplier (14,000 at the benchmark's size: 170-370 ms).
     """
-    return (
-        dispute_list_for_supplier(filters=filters, reader=reader)
-        .annotate(urgency=inbox_urgency())
-        .order_by("merchant__name", "merchant_id", "urgency", "id")
-    )
-
-
-@dataclass(frozen=True)
-class InboxPosition:
-    merchant_name: str
-    merchant_id: uuid.UUID
-    urgency: datetime
-    dispute_id: uuid.UUID
+    disputes = dispute_list_for_supplier(filters=filters, reader=reader)
+    if view == "open":
+        disputes = disputes.exclude(status__in=SETTLED_STATUSES)
+    elif view == "waiting":
+        disputes = disputes.filter(policies.waiting_on_supplier())
+    return disputes.annotate(urgency=inbox_urgency()).order_by("urgency", "id")
 
 
 def _inbox_key(dispute) -> str:
-    key = [dispute.merchant.name, str(dispute.merchant_id), dispute.urgency.isoformat()]
-    return urlsafe_b64encode(json.dumps([*key, str(dispute.pk)]).encode()).decode()
+    key = [dispute.urgency.isoformat(), str(dispute.pk)]
+    return urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
-def _inbox_position(cursor: str) -> InboxPosition:
+def _after_inbox_key(cursor: str) -> Q:
     try:
-        name, merchant_id, urgency, dispute_id = json.loads(urlsafe_b64decode(cursor.encode()))
-        merchant_id, dispute_id = uuid.UUID(merchant_id), uuid.UUID(dispute_id)
+        urgency, dispute_id = json.loads(urlsafe_b64decode(cursor.encode()))
+        dispute_id = uuid.UUID(dispute_id)
         urgency = datetime.fromisoformat(urgency)
     except (ValueError, TypeError, UnicodeError) as error:
         raise NotFound() from error
-    if not isinstance(name, str) or urgency.tzinfo is None:
+    if urgency.tzinfo is None:
         raise NotFound()
-    return InboxPosition(name, merchant_id, urgency, dispute_id)
-
-
-def _after_inbox_key(position: InboxPosition) -> Q:
-    name, merchant_id = position.merchant_name, position.merchant_id
-    urgency, dispute_id = position.urgency, position.dispute_id
-    same_merchant = Q(merchant__name=name, merchant_id=merchant_id)
-    return (
-        Q(merchant__name__gt=name)
-        | Q(merchant__name=name, merchant_id__gt=merchant_id)
-        | (same_merchant & Q(urgency__gt=urgency))
-        | (same_merchant & Q(urgency=urgency, id__gt=dispute_id))
-    )
+    return Q(urgency__gt=urgency) | Q(urgency=urgency, id__gt=dispute_id)
 
 
 def dispute_inbox_page_for_supplier(
-    *, filters: DisputeFilters = DisputeFilters(), cursor: str | None, size: int, reader=None
+    *,
+    filters: DisputeFilters = DisputeFilters(),
+    view: str = "open",
+    cursor: str | None,
+    size: int,
+    reader=None,
 ) -> tuple[list[Dispute], str | None]:
     """One page of the inbox after `cursor` (None: the first), and the next page's cursor.
 
     A cursor that was not made here is NotFound, like a page that does not exist.
-
-    On Postgres, each merchant the supplier serves (from the cursor's on, in name order)
-    gives at most a page of its most urgent disputes from the index
-    `dispute_supplier_inbox`, all in one UNION ALL that keeps the first page of them in
-    the inbox's order; a second query reads those rows. Sorting every open dispute of a
-    busy supplier (14,000 at the benchmark's size) cost 170-370 ms per page.
     """
-    disputes = dispute_inbox_for_supplier(filters=filters, reader=reader)
+    disputes = dispute_inbox_for_supplier(filters=filters, view=view, reader=reader)
     if cursor:
         disputes = disputes.filter(_after_inbox_key(cursor))
     rows = list(disputes[: size + 1])
@@ -384,35 +373,15 @@ def dispute_inbox_page_for_supplier(
     return rows[:size], following
 
 
-def _inbox_rows(filters: DisputeFilters, position: InboxPosition | None, count: int) -> list:
-    merchants = merchant_list_for_supplier()
-    if position:
-        merchants = merchants.filter(
-            Q(name__gt=position.merchant_name)
-            | Q(name=position.merchant_name, id__gte=position.merchant_id)
-        )
-    merchant_ids = list(merchants.order_by("name", "id").values_list("id", flat=True))
-    if not merchant_ids:
-        return []
-    disputes = _filtered(Dispute.objects.all(), filters).annotate(urgency=inbox_urgency())
-    parts = []
-    for rank, merchant_id in enumerate(merchant_ids):
-        part = disputes.filter(merchant_id=merchant_id)
-        if position and merchant_id == position.merchant_id:
-            part = part.filter(
-                Q(urgency__gt=position.urgency)
-                | Q(urgency=position.urgency, id__gt=position.dispute_id)
-            )
-        part = part.annotate(rank=Value(rank)).order_by("urgency", "id")
-        parts.append(part.values_list("rank", "urgency", "id")[:count])
-    page = (
-        parts[0].union(*parts[1:], all=True).order_by("rank", "urgency", "id")[:count]
-        if len(parts) > 1
-        else parts[0]  # one merchant: its part is the page
-    )
-    order = {dispute_id: index for index, (_rank, _urgency, dispute_id) in enumerate(page)}
-    rows = dispute_list_for_supplier().annotate(urgency=inbox_urgency()).filter(pk__in=order)
-    return sorted(rows, key=lambda dispute: order[dispute.pk])
+def dispute_inbox_counts_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), cap: int
+) -> dict[str, int]:
+    """How many disputes each inbox view holds, counting at most cap + 1 of each."""
+    counts = {}
+    for view in INBOX_VIEWS:
+        disputes = dispute_inbox_for_supplier(filters=filters, view=view).order_by()
+        counts[view] = disputes.values("pk")[: cap + 1].count()
+    return counts
 
 
 def dispute_counts_by_status(

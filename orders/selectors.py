@@ -7,13 +7,18 @@ number of queries whatever its size.
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from accounts.models import Organization
 from core import tenancy
 from core.errors import NotFound
 from core.replicas import on_replica
+from deadlines.selectors import rule_values_for_merchants
+from orders.deadline_rules import RULES as SHIP_RULES_DEFINED
+from orders.deadline_rules import SHIP_REMINDER
 from orders.models import (
     Order,
     OrderImport,
@@ -223,3 +228,115 @@ def alternative_supplier_list_for_skus(
         for sku in skus
         if any((sku, pk) in sold for pk in ranked)
     }
+
+
+# The portal's shipping desk: which of the supplier's orders each view lists.
+SHIPPING_VIEWS = ("to_ship", "to_fix", "shipped", "all")
+
+
+def ship_reminder_days_for_merchants(*, merchant_ids) -> dict:
+    """Days after `placed_at` each merchant expects its lines shipped (its ship-reminder)."""
+    rule = next(rule for rule in SHIP_RULES_DEFINED if rule.code == SHIP_REMINDER)
+    values = rule_values_for_merchants(merchant_ids=merchant_ids, rule=rule)
+    return {merchant_id: value.numbers["after_days"] for merchant_id, value in values.items()}
+
+
+def _overdue(days_by_merchant: dict, now: datetime) -> Q:
+    """Placed longer ago than its merchant's ship-reminder days: a few ORs, one per setting."""
+    merchants_by_days: dict[int, list] = {}
+    for merchant_id, days in days_by_merchant.items():
+        merchants_by_days.setdefault(days, []).append(merchant_id)
+    overdue = Q(pk__in=[])
+    for days, merchant_ids in merchants_by_days.items():
+        overdue |= Q(merchant_id__in=merchant_ids, placed_at__lt=now - timedelta(days=days))
+    return overdue
+
+
+def order_list_for_shipping_desk(
+    *,
+    view: str = "to_ship",
+    merchant: str = "",
+    overdue_after_days: dict | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Order]:
+    """The active supplier's orders for one view of the shipping desk, with its own lines and
+    each line's parcels that count (not voided), first shipped first.
+
+    `overdue_after_days` (merchant id → days): only orders with a line still to ship past
+    its merchant's ship-reminder days.
+    """
+    # The supplier's scope limits lines and parcels to its own.
+    own_lines = OrderLine.objects.filter(order_id=OuterRef("pk"))
+    waiting = Exists(own_lines.filter(shipped_at__isnull=True))
+    parcels = Shipment.objects.exclude(status=ShipmentStatus.VOIDED).order_by("shipped_at", "id")
+    lines = OrderLine.objects.order_by("sku", "id").prefetch_related(
+        Prefetch("shipments", queryset=parcels, to_attr="live_parcels")
+    )
+    orders = (
+        Order.objects.select_related("merchant")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-placed_at", "-id")
+    )
+    open_orders = ~Q(status=OrderStatus.CANCELLED)
+    if view == "to_ship":
+        orders = orders.filter(waiting, open_orders)
+    elif view == "shipped":
+        orders = orders.filter(~waiting, open_orders)
+    elif view == "to_fix":
+        invalid = Shipment.objects.filter(
+            order_id=OuterRef("pk"), status=ShipmentStatus.TRACKING_INVALID
+        )
+        orders = orders.filter(Exists(invalid))
+    if merchant:
+        orders = orders.filter(merchant__slug=merchant)
+    if overdue_after_days is not None:
+        orders = orders.filter(
+            waiting, open_orders, _overdue(overdue_after_days, now or timezone.now())
+        )
+    return orders
+
+
+def order_line_get_for_shipping_desk(*, line_id) -> OrderLine:
+    """One of the active supplier's lines with its order and parcels; else NotFound."""
+    try:
+        line_id = uuid.UUID(str(line_id))
+    except ValueError as error:
+        raise NotFound() from error
+    parcels = Shipment.objects.exclude(status=ShipmentStatus.VOIDED).order_by("shipped_at", "id")
+    line = (
+        OrderLine.objects.select_related("order", "order__merchant")
+        .prefetch_related(Prefetch("shipments", queryset=parcels, to_attr="live_parcels"))
+        .filter(pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise NotFound()
+    return line
+
+
+def order_line_list_in_parcel(*, shipment: Shipment) -> list[OrderLine]:
+    """The lines a parcel carries that the active scope sees, as the desk shows them."""
+    parcels = Shipment.objects.exclude(status=ShipmentStatus.VOIDED).order_by("shipped_at", "id")
+    return list(
+        OrderLine.objects.filter(shipments=shipment)
+        .select_related("order", "order__merchant")
+        .prefetch_related(Prefetch("shipments", queryset=parcels, to_attr="live_parcels"))
+        .order_by("sku", "id")
+    )
+
+
+def shipment_get_for_line(*, line: OrderLine, shipment_id) -> Shipment:
+    """A parcel that counts (not voided) carrying `line`, that the active scope sees."""
+    try:
+        shipment_id = uuid.UUID(str(shipment_id))
+    except ValueError as error:
+        raise NotFound() from error
+    shipment = (
+        Shipment.objects.select_related("order", "order__merchant")
+        .exclude(status=ShipmentStatus.VOIDED)
+        .filter(pk=shipment_id, lines=line)
+        .first()
+    )
+    if shipment is None:
+        raise NotFound()
+    return shipment

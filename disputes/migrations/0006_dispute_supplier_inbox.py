@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='dispute',
-            index=models.Index(models.F('supplier'), models.F('merchant'), django.db.models.functions.comparison.Coalesce(django.db.models.functions.comparison.Least('respond_by', 'resolve_by'), models.Value(datetime.datetime(9999, 12, 31, 0, 0, tzinfo=datetime.timezone.utc), output_field=models.DateTimeField())), models.F('id'), name='dispute_supplier_inbox'),
+            index=models.Index(models.F('supplier'), django.db.models.functions.comparison.Coalesce(django.db.models.functions.comparison.Least('respond_by', 'resolve_by'), models.Value(datetime.datetime(9999, 12, 31, 0, 0, tzinfo=datetime.timezone.utc), output_field=models.DateTimeField())), models.F('id'), name='dispute_supplier_inbox'),
         ),
     ]

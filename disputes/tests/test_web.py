@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.tenancy import cross_tenant_scope
 from disputes import services
 from disputes.models import Attachment, CostDefault, Dispute, EvidenceRequirement, TimelineEvent
+from disputes.tests.conftest import MERCHANT_PROPOSED
 from disputes.tests.samples import pdf_bytes, png_upload, upload
 
 
@@ -55,27 +56,64 @@ def test_supplier_is_sent_home_from_the_dashboard_and_merchant_from_the_portal(b
     assert browser_as("acme_owner").get("/portal/disputes/")["Location"] == "/"
 
 
-def test_portal_inbox_is_grouped_by_merchant_across_merchants(browser_as, disputes):
+def test_portal_inbox_lists_every_merchants_disputes_with_the_merchant_named(browser_as, disputes):
     acme = disputes.open()
     globex = disputes.open("globex_owner")
-    disputes.open(supplier="yiwu")
+    yiwu = disputes.open(supplier="yiwu")
     text = browser_as("shenzhen_agent").get("/portal/disputes/").content.decode()
-    assert 'aria-label="Acme Outdoor"' in text
-    assert 'aria-label="Globex Home"' in text
+    assert '<div class="cell">Acme Outdoor</div>' in text
+    assert '<div class="cell">Globex Home</div>' in text
     assert f"/portal/disputes/{acme.pk}/" in text
     assert f"/portal/disputes/{globex.pk}/" in text
+    assert f"/portal/disputes/{yiwu.pk}/" not in text
     assert text.count("Your turn") == 2
 
 
-def test_portal_inbox_pages_by_cursor_grouped_by_merchant_closest_deadline_first(
+def inbox_ids(client, **params) -> list[str]:
+    page = client.get("/portal/disputes/", params)
+    assert page.status_code == 200
+    return re.findall(r'href="/portal/disputes/([0-9a-f-]{36})/"', page.content.decode())
+
+
+def test_portal_inbox_views_open_waiting_for_me_and_all(browser_as, disputes):
+    # Given one dispute in each kind of state for shenzhen
+    waiting = disputes.open()  # awaiting the supplier
+    merchants_turn = disputes.in_state("awaiting_merchant")
+    proposed_by_merchant = disputes.in_state(MERCHANT_PROPOSED)
+    proposed_by_supplier = disputes.in_state("resolution_proposed")
+    resolved = disputes.in_state("resolved")
+    closed = disputes.in_state("closed")
+    client = browser_as("shenzhen_agent")
+    ids = lambda *found: sorted(str(dispute.pk) for dispute in found)  # noqa: E731
+
+    # Then "Open" (the default) leaves out what is settled
+    assert sorted(inbox_ids(client)) == ids(
+        waiting, merchants_turn, proposed_by_merchant, proposed_by_supplier
+    )
+    # And "Waiting for me" keeps what waits on the supplier only
+    assert sorted(inbox_ids(client, view="waiting")) == ids(waiting, proposed_by_merchant)
+    # And "All" has every one
+    assert sorted(inbox_ids(client, view="all")) == ids(
+        waiting, merchants_turn, proposed_by_merchant, proposed_by_supplier, resolved, closed
+    )
+    # And each view's tab counts its disputes
+    text = client.get("/portal/disputes/").content.decode()
+    assert re.search(r'data-view="open" aria-current="true">Open <span class="count">4<', text)
+    assert 'data-view="waiting">Waiting for me <span class="count">2<' in text
+    assert 'data-view="all">All <span class="count">6<' in text
+    # And an unknown view is a 404
+    assert client.get("/portal/disputes/", {"view": "mine"}).status_code == 404
+
+
+def test_portal_inbox_pages_by_cursor_closest_due_time_first_across_merchants(
     browser_as, disputes, monkeypatch
 ):
-    # Given five disputes for shenzhen: three of acme, two of globex, with deadlines apart
+    # Given five disputes for shenzhen, of acme and globex, with deadlines apart, one overdue
     monkeypatch.setattr("disputes.web.views.PAGE_SIZE", 2)
     opened = [disputes.open() for _number in range(3)]
     opened += [disputes.open("globex_owner") for _number in range(2)]
     with cross_tenant_scope(reason="test"):
-        for hours, dispute in zip([5, 1, 3, 2, 4], opened, strict=True):
+        for hours, dispute in zip([5, -1, 3, 2, 4], opened, strict=True):
             Dispute.objects.filter(pk=dispute.pk).update(
                 respond_by=timezone.now() + timedelta(hours=hours), resolve_by=None
             )
@@ -92,9 +130,9 @@ def test_portal_inbox_pages_by_cursor_grouped_by_merchant_closest_deadline_first
         url = "/portal/disputes/" + html.unescape(found.group(1)) if found else None
         pages += 1
 
-    # Then every dispute came once, acme's before globex's, the closest deadline first
+    # Then every dispute came once, the overdue one first, then the closest due time
     assert pages == 3
-    expected = [opened[1], opened[2], opened[0], opened[3], opened[4]]
+    expected = [opened[1], opened[3], opened[2], opened[4], opened[0]]
     assert seen == [str(dispute.pk) for dispute in expected]
     # And a forged cursor is a 404, not a 500
     assert client.get("/portal/disputes/", {"cursor": "not-a-cursor"}).status_code == 404

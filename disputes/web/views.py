@@ -19,7 +19,6 @@ from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
 from disputes.models import (
     MONEY_RESOLUTIONS,
-    OPEN_STATUSES,
     CostBearer,
     DisputeStatus,
     EventType,
@@ -144,21 +143,21 @@ def _sort_links(query, sort: str) -> dict:
 
 
 class SupplierInboxView(SupplierSide, TemplateView):
-    """Across merchants, grouped by merchant, the closest deadline first."""
+    """Across merchants, the closest due time first; views "open", "waiting for me", "all"."""
 
     template_name = "portal/disputes/inbox.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = forms.FilterForm(self.request.GET)
-        show_all = self.request.GET.get("show") == "all"
-        statuses = "" if show_all else ",".join(sorted(OPEN_STATUSES))
+        view = self.request.GET.get("view") or "open"
+        if view not in selectors.INBOX_VIEWS:
+            raise Http404
         filters = filters_from(form)
-        if not filters.status:
-            filters = filters_from(form, status=statuses)
         try:
             disputes, following = selectors.dispute_inbox_page_for_supplier(
                 filters=filters,
+                view=view,
                 cursor=self.request.GET.get("cursor"),
                 size=PAGE_SIZE,
                 reader=self.request.user,
@@ -167,20 +166,27 @@ class SupplierInboxView(SupplierSide, TemplateView):
             raise Http404 from error
         for dispute in disputes:
             dispute.my_turn = policies.waiting_on(dispute) == "supplier"
+        counts = selectors.dispute_inbox_counts_for_supplier(filters=filters, cap=COUNT_CAP)
         query = self.request.GET.copy()
         query.pop("cursor", None)
         next_query = query.copy()
         if following:
             next_query["cursor"] = following
+        view_query = query.copy()
+        view_query.pop("view", None)
+        labels = {"open": _("Open"), "waiting": _("Waiting for me"), "all": _("All")}
         context.update(
             form=form,
             filters=self.request.GET,
             disputes=disputes,
             first_link=f"?{query.urlencode()}" if "cursor" in self.request.GET else None,
             next_link=f"?{next_query.urlencode()}" if following else None,
-            show_all=show_all,
+            view=view,
+            views=[
+                (name, labels[name], _capped(counts[name]), _view_link(view_query, name))
+                for name in selectors.INBOX_VIEWS
+            ],
             merchants=merchant_list_for_supplier().order_by("name"),
-            statuses=DisputeStatus.choices,
         )
         return context
 
@@ -224,6 +230,13 @@ def folded_attachment_events(events) -> None:
             and bool(attachments)
             and all(attachment.pk in quoted for attachment in attachments)
         )
+
+
+def _view_link(query, view: str) -> str:
+    query = query.copy()
+    if view != "open":
+        query["view"] = view
+    return f"?{query.urlencode()}"
 
 
 class DisputeDetailMixin:

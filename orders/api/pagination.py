@@ -25,10 +25,12 @@ class OrderCursorPagination(CursorPagination):
         self.cursor = self.decode_cursor(request)
         reverse = bool(self.cursor and self.cursor.reverse)
         position = self.cursor.position if self.cursor else None
-        queryset = queryset.order_by(*(("placed_at", "id") if reverse else self.ordering))
+        newest_first = self.ordering[0].startswith("-")
+        flipped = ("placed_at", "id") if newest_first else ("-placed_at", "-id")
+        queryset = queryset.order_by(*(flipped if reverse else self.ordering))
         if position is not None:
             placed_at, pk = self._parse(position)
-            beyond = "gt" if reverse else "lt"
+            beyond = "gt" if reverse == newest_first else "lt"
             queryset = queryset.filter(
                 Q(**{f"placed_at__{beyond}": placed_at})
                 | Q(placed_at=placed_at, **{f"id__{beyond}": pk})
@@ -68,3 +70,9 @@ class OrderCursorPagination(CursorPagination):
         if moment is None or timezone.is_naive(moment):
             raise InvalidCursor()
         return moment, key
+
+
+class OldestOrderCursorPagination(OrderCursorPagination):
+    """The same keyset, oldest first: what has waited longest comes first."""
+
+    ordering = ("placed_at", "id")

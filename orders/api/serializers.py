@@ -398,3 +398,63 @@ class OrderImportSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class TrackingRowInputSerializer(serializers.Serializer):
+    order_number = serializers.CharField(help_text="The shop's order number (external id).")
+    sku = serializers.CharField()
+    tracking_number = serializers.CharField()
+    carrier = serializers.CharField(
+        required=False, allow_blank=True, help_text="Detected from the tracking number if empty."
+    )
+    merchant = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The merchant's slug or name: only when two merchants share an order number.",
+    )
+
+
+class TrackingUploadInputSerializer(serializers.Serializer):
+    """Documents the two bodies: JSON `rows`, or a multipart CSV `file` with the same columns."""
+
+    rows = TrackingRowInputSerializer(many=True, required=False, max_length=1000)
+    file = serializers.FileField(
+        required=False,
+        help_text="multipart/form-data: a CSV (UTF-8, header row) with the columns order_number, "
+        "sku, tracking_number, and optionally carrier and merchant; at most 1,000 rows and 1 MB.",
+    )
+
+
+class TrackingRowResultSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="The CSV row number (the header is row 1), or the JSON row's position from 1."
+    )
+    order_number = serializers.CharField()
+    sku = serializers.CharField()
+    tracking_number = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["recorded", "added", "unchanged", "failed"],
+        help_text="recorded: a new parcel; added: the order's parcel with this number carries "
+        "the line too; unchanged: it already did; failed: see message.",
+    )
+    message = serializers.CharField(
+        help_text="Why the row failed, or a warning (a number that looks invalid); else empty."
+    )
+    shipment = serializers.UUIDField(source="shipment_id", allow_null=True)
+    carrier = serializers.CharField()
+    tracking_valid = serializers.BooleanField(allow_null=True)
+
+
+class TrackingUploadResultSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+    added = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = TrackingRowResultSerializer(many=True)
+
+    def to_representation(self, instance):
+        return {
+            **{status: instance.count(status) for status in ("recorded", "added", "unchanged")},
+            "failed": instance.failed,
+            "results": TrackingRowResultSerializer(instance.results, many=True).data,
+        }

@@ -10,7 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
@@ -239,6 +239,44 @@ class OrderViewSet(ScopedViewSet):
         )
         disputes = hooks.dispute_summaries.for_orders([order])
         return detail_class(order, context={"disputes": disputes}).data
+
+
+class ShipmentViewSet(ScopedViewSet):
+    """Parcels across orders: tracking numbers in bulk."""
+
+    queryset = None
+    # The merchant's staff for its orders, a supplier for the lines addressed to it.
+    write_roles = MERCHANT_WORKERS | SUPPLIER_WORKERS
+
+    @extend_schema(
+        summary="Record tracking numbers in bulk",
+        description="A CSV file (multipart `file`) or JSON `rows`, each row an order number, "
+        "a SKU, a tracking number and optionally a carrier. Rows of one order with one number "
+        "are one parcel. Each row is answered on its own: a row that fails never stops the "
+        "others, and sending the same rows again changes nothing (`unchanged`). An order the "
+        "caller does not see is `not found`. More than 1,000 rows is 400; a file over 1 MB "
+        "is 413.",
+        request={
+            "application/json": serializers.TrackingUploadInputSerializer,
+            "multipart/form-data": serializers.TrackingUploadInputSerializer,
+        },
+        responses={
+            200: serializers.TrackingUploadResultSerializer,
+            413: OpenApiResponse(ErrorSerializer, description="The file is too large."),
+            415: OpenApiResponse(ErrorSerializer, description="The file is not a CSV."),
+        },
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    def bulk(self, request):
+        file = request.FILES.get("file")
+        if file is not None:
+            rows = services.tracking_rows_from_csv(file)
+        elif request.content_type.startswith("multipart/"):
+            raise ValidationFailed(field_errors={"file": [_("No file was submitted.")]})
+        else:
+            rows = services.tracking_rows_from_json(_object(request.data).get("rows"))
+        result = services.tracking_upload_apply(actor=self.actor, rows=rows)
+        return Response(serializers.TrackingUploadResultSerializer(result).data)
 
 
 class OrderImportViewSet(ScopedViewSet):

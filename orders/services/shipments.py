@@ -106,6 +106,89 @@ def _record_parcel(locked: Order, supplier_id, lines, number, check, moment) -> 
     return shipment
 
 
+class ParcelOutcome:
+    """What `shipment_lines_record` did."""
+
+    CREATED = "created"  # a new parcel now carries the lines
+    ADDED = "added"  # the order's parcel with that number now carries these lines too
+    UNCHANGED = "unchanged"  # that parcel already carried them: nothing to do
+
+
+def shipment_lines_record(
+    *,
+    actor: Actor,
+    order: Order,
+    lines: list[OrderLine],
+    tracking_number: str,
+    carrier: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Shipment, str]:
+    """ "These lines left in the parcel with this number": the shipping desk's statement.
+
+    Saying it again changes nothing, and a line said to travel in a parcel of the order that
+    is already recorded joins it (lines of one order with one number are one parcel), so a
+    tracking file can be uploaded twice, or a line at a time. A line that already left in
+    another parcel is refused: its parcel is corrected (`shipment_correct`) instead.
+    """
+    now = now or timezone.now()
+    supplier_id = _check_parcel_party(actor, order, lines)
+    number, carrier = _check_tracking_input(tracking_number, carrier)
+    check = check_tracking_number(number, carrier)
+    with transaction.atomic():
+        locked = _lock_order(order)
+        with organization_scope(locked.merchant):
+            parcel = (
+                _live_parcels(locked)
+                .select_for_update(of=("self",))
+                .filter(tracking_number=number)
+                .first()
+            )
+            if parcel is not None and parcel.supplier_id != supplier_id:
+                raise Conflict(_("This tracking number is already recorded on this order."))
+            if parcel is not None and carrier and check.carrier != parcel.carrier:
+                raise Conflict(
+                    _(
+                        "This parcel is recorded with the carrier %(carrier)s; edit the parcel "
+                        "to change it."
+                    )
+                    % {"carrier": parcel.carrier_name or "—"}
+                )
+            carried = set() if parcel is None else set(parcel.lines.values_list("pk", flat=True))
+            missing = [line for line in lines if line.pk not in carried]
+            if parcel is not None and not missing:
+                return parcel, ParcelOutcome.UNCHANGED
+            _check_not_shipped_elsewhere(missing)
+            if parcel is None:
+                moment = _check_shipped_at(locked, None, now)
+                parcel = _record_parcel(locked, supplier_id, missing, number, check, moment)
+                return parcel, ParcelOutcome.CREATED
+            parcel.lines.add(*missing)
+            OrderLine.objects.filter(
+                pk__in=[line.pk for line in missing], shipped_at__isnull=True
+            ).update(shipped_at=parcel.shipped_at)
+            _refresh_order_status(locked)
+            ship_deadlines_cancel_when_done(pairs=[(locked, supplier_id)])
+            return parcel, ParcelOutcome.ADDED
+
+
+def _check_not_shipped_elsewhere(lines: list[OrderLine]) -> None:
+    shipped = (
+        Shipment.objects.filter(lines__in=lines)
+        .exclude(status=ShipmentStatus.VOIDED)
+        .exclude(status=ShipmentStatus.RETURNED)
+        .values_list("tracking_number", flat=True)
+        .first()
+    )
+    if shipped is not None:
+        raise Conflict(
+            _(
+                "This line already left in the parcel %(number)s; edit that parcel to correct "
+                "its number."
+            )
+            % {"number": shipped}
+        )
+
+
 # What a carrier can report about a parcel; voiding is a party's act (shipment_void).
 CARRIER_STATUSES = frozenset(ShipmentStatus.values) - {ShipmentStatus.VOIDED}
 

@@ -90,8 +90,8 @@ def test_the_portal_lists_the_suppliers_parcels_to_fix_and_corrects_them(
     browser_for, order, bad_parcel
 ):
     browser = browser_for("shenzhen_agent")
-    page = browser.get("/portal/orders/").content.decode()
-    assert "Tracking numbers to fix" in page
+    page = browser.get("/portal/orders/", {"view": "to_fix"}).content.decode()
+    assert 'data-view="to_fix" aria-current="true">Tracking to fix <span class="count">1<' in page
     assert BAD in page
     prefix = f"p{bad_parcel.pk.hex}"
     response = browser.post(
@@ -105,7 +105,7 @@ def test_the_portal_lists_the_suppliers_parcels_to_fix_and_corrects_them(
 
 def test_another_supplier_cannot_touch_the_parcel_in_the_portal(browser_for, order, bad_parcel):
     browser = browser_for("yiwu_admin")
-    assert BAD not in browser.get("/portal/orders/").content.decode()
+    assert BAD not in browser.get("/portal/orders/", {"view": "all"}).content.decode()
     response = browser.post(f"/portal/orders/{order.pk}/parcels/{bad_parcel.pk}/void/")
     assert response.status_code == 404
     assert reread(bad_parcel).status == ShipmentStatus.TRACKING_INVALID

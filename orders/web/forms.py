@@ -65,3 +65,20 @@ class CorrectedAddressForm(forms.Form):
             "country": order.ship_country,
         }
         return cls(initial=initial, **kwargs)
+
+
+class LineTrackingForm(forms.Form):
+    """The shipping desk's row form: a line's tracking number (and carrier)."""
+
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
+    carrier = forms.ChoiceField(label=_("Carrier"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = carrier_choices()
+
+
+class TrackingUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )

@@ -342,44 +342,6 @@ class OrderImportDetailView(MerchantPageMixin, TemplateView):
         return context
 
 
-class PortalOrderListView(SupplierPageMixin, TemplateView):
-    """The supplier's lines to ship, grouped by merchant, each order with its parcel form."""
-
-    template_name = "portal/orders/list.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        show_all = self.request.GET.get("show") == "all"
-        queryset = (
-            selectors.order_list_for_supplier()
-            if show_all
-            else selectors.orders_to_ship_for_supplier()
-        )
-        orders, next_link, previous_link = _page(self.request, queryset)
-        labels = dict(OrderStatus.choices)
-        rows = [
-            (
-                order,
-                ParcelForm(lines=list(order.lines.all()), prefix=f"o{order.pk.hex}"),
-                labels[order.supplier_status],
-            )
-            for order in orders
-        ]
-        rows.sort(key=lambda row: row[0].merchant.name)
-        groups = groupby(rows, lambda row: row[0].merchant)
-        context.update(
-            parcels_to_fix=[
-                (parcel, TrackingCorrectionForm(prefix=f"p{parcel.pk.hex}"))
-                for parcel in selectors.shipment_list_to_fix_for_supplier()[:PAGE_SIZE]
-            ],
-            groups=[(merchant, list(items)) for merchant, items in groups],
-            show_all=show_all,
-            next_link=next_link,
-            previous_link=previous_link,
-        )
-        return context
-
-
 class PortalParcelCreateView(ParcelCreateMixin, SupplierPageMixin, View):
     def back_url(self, order):
         return reverse("portal-orders")

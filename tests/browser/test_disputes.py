@@ -106,9 +106,9 @@ def test_red_bandana_is_settled_by_a_reship(page, supplier_page, world, bandana_
     # The supplier finds it in its inbox and proposes a reship.
     log_in(supplier_page, "shenzhen_agent@example.test")
     supplier_page.get_by_role("navigation").get_by_role("link", name="Disputes").click()
-    group = supplier_page.get_by_role("region", name="Acme Outdoor")
-    expect(group).to_contain_text("Your turn")
-    group.get_by_role("link", name="#1").click()
+    row = supplier_page.locator("table.inbox tbody tr").filter(has_text="Acme Outdoor")
+    expect(row).to_contain_text("Your turn")
+    row.get_by_role("link", name="#1").click()
     expect(supplier_page.get_by_role("img", name="red-bandana.png")).to_be_visible()
     supplier_page.get_by_text("Propose a resolution").click()
     supplier_page.get_by_label("Resolution", exact=True).select_option("reship")

@@ -117,7 +117,9 @@ class DisputeViewSet(ScopedViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(self._dispute()).data)
+        dispute = self._dispute()
+        services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
+        return Response(self.get_serializer(dispute).data)
 
     @extend_schema(
         summary="Open a dispute",

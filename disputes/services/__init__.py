@@ -25,6 +25,7 @@ from disputes.services.proposals import (
     proposal_create,
     proposal_reject,
 )
+from disputes.services.reading import dispute_notifications_mark_read
 from disputes.services.timeline import dispute_message_post, dispute_notice_post
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "dispute_evidence_request",
     "dispute_fulfil",
     "dispute_message_post",
+    "dispute_notifications_mark_read",
     "dispute_notice_post",
     "dispute_open",
     "dispute_open_for_overdue_shipping",

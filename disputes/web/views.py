@@ -144,6 +144,7 @@ class DisputeDetailMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dispute = dispute_or_404(kwargs["pk"])
+        services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         viewer = self.request.organization
         events = list(selectors.timeline_for(dispute=dispute, organization=viewer))
         for event in events:

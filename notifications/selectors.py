@@ -5,7 +5,6 @@ import uuid
 from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.models import Membership
-
 from notifications.events import event_types
 from notifications.models import (
     EmailPreference,
@@ -31,7 +30,9 @@ def notification_get_for_user(*, user, notification_id) -> Notification | None:
     notification_id = _uuid(notification_id)
     if notification_id is None:
         return None
-    return Notification.objects.filter(pk=notification_id, user=user).select_related("event").first()
+    return (
+        Notification.objects.filter(pk=notification_id, user=user).select_related("event").first()
+    )
 
 
 def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notification]:

@@ -29,7 +29,7 @@ def shipping_address(order, with_name=False):
     return format_html(
         "<address>{}</address>",
         format_html_join(
-            mark_safe("<br>"),  # noqa: S308 — a constant
+            mark_safe("<br>"),
             "{}",
             ((line,) for line in lines),
         ),

@@ -75,7 +75,8 @@ def test_the_country_is_named_in_the_readers_language():
 
 def test_an_unknown_country_still_shows_every_part():
     lines = postal_address_lines(country="QQ", street="1 Main St", city="Town", postal_code="99")
-    assert "1 Main St" in lines and "99 Town" in lines
+    assert "1 Main St" in lines
+    assert "99 Town" in lines
 
 
 def test_the_shipping_address_tag_escapes_and_breaks_lines():
@@ -91,5 +92,6 @@ def test_the_shipping_address_tag_escapes_and_breaks_lines():
     template = Template("{% load formats %}{% shipping_address order with_name=True %}")
     html = template.render(Context({"order": order}))
     assert html == (
-        "<address>Ann<br>1 &lt;b&gt;Main&lt;/b&gt; St<br>Boston, MA 02110<br>United States</address>"
+        "<address>Ann<br>1 &lt;b&gt;Main&lt;/b&gt; St<br>"
+        "Boston, MA 02110<br>United States</address>"
     )

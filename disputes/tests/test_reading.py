@@ -52,7 +52,7 @@ def test_opening_a_dispute_reads_its_notifications_and_no_others(world, two_disp
 
 
 def test_the_supplier_opening_the_dispute_reads_its_own(world, two_disputes):
-    first, second = two_disputes
+    first, _second = two_disputes
     portal = f"/portal/disputes/{first.pk}/"
     assert unread("shenzhen_admin", world)[portal] == 2  # opened, and a reply
     assert browser(world, "shenzhen_admin").get(portal).status_code == 200

@@ -45,8 +45,12 @@ function fitTables(root) {
     region.className = "table-scroll";
     region.tabIndex = 0;
     region.setAttribute("role", "region");
+    // The heading may already name a landmark around the table: "<heading> · table" keeps
+    // every landmark's name its own.
     const caption = table.querySelector("caption");
-    region.setAttribute("aria-label", caption ? caption.textContent.trim() : headingBefore(table));
+    const name = caption ? caption.textContent : headingBefore(table);
+    const word = document.body.dataset.tableWord || "table";
+    region.setAttribute("aria-label", `${name.replace(/\s+/g, " ").trim()} · ${word}`);
     table.replaceWith(region);
     region.appendChild(table);
   }

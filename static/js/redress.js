@@ -35,6 +35,8 @@ function fitTables(root) {
     if (table.classList.contains("cards")) {
       const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
       for (const row of table.querySelectorAll("tbody tr")) {
+        // A row of one wide cell ("nothing matches") needs no label.
+        if (row.children.length !== headings.length) continue;
         [...row.children].forEach((cell, index) => {
           if (headings[index] && !cell.hasAttribute("data-label")) cell.dataset.label = headings[index];
         });

@@ -43,14 +43,6 @@ def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notifi
     return notifications
 
 
-def notification_unread_count(*, user, limit: int | None = None) -> int:
-    """Unread notifications; with a `limit`, counting stops at limit + 1 ("more than")."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if limit is not None:
-        unread = unread[: limit + 1]
-    return unread.count()
-
-
 class _CappedCount(Subquery):
     """COUNT(*) of a sliced subquery: stops reading rows at the slice's end."""
 

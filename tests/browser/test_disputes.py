@@ -106,7 +106,7 @@ def test_red_bandana_is_settled_by_a_reship(page, supplier_page, world, bandana_
     # The supplier finds it in its inbox and proposes a reship.
     log_in(supplier_page, "shenzhen_agent@example.test")
     supplier_page.get_by_role("navigation").get_by_role("link", name="Disputes").click()
-    group = supplier_page.get_by_role("region", name="Acme Outdoor")
+    group = supplier_page.get_by_role("region", name="Acme Outdoor", exact=True)
     expect(group).to_contain_text("Your turn")
     group.get_by_role("link", name="#1").click()
     expect(supplier_page.get_by_role("img", name="red-bandana.png")).to_be_visible()

@@ -151,6 +151,11 @@ def _payload(kind: str, dispute, event) -> dict:
     return payload
 
 
+def subject_of(dispute) -> str:
+    """What a dispute's notifications are about: opening the dispute marks them read."""
+    return f"dispute:{dispute.pk}"
+
+
 def events_for(dispute, event) -> list[Event]:
     """The notification Events of one timeline event (none for a note)."""
     kind, parties = _audience(event)
@@ -174,6 +179,7 @@ def events_for(dispute, event) -> list[Event]:
                 else ()
             ),
             exclude_users=excluded,
+            subject=subject_of(dispute),
         )
     ]
     if Party.SUPPLIER in parties:
@@ -189,6 +195,7 @@ def events_for(dispute, event) -> list[Event]:
                 recipients=(Recipients(dispute.supplier, roles=SUPPLIER_WORKERS),),
                 exclude_users=excluded,
                 webhooks=False,
+                subject=subject_of(dispute),
             )
         )
     return answer

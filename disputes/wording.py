@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.formats import money
 from core.labels import choice_label
 from deadlines import registry
 from disputes.models import DisputeKind, DisputeStatus, Party, Reason, ResolutionType
@@ -23,9 +24,7 @@ def _label(choices, value) -> str:
 
 
 def _money(data) -> str:
-    if data.get("amount") in (None, ""):
-        return ""
-    return f"{data['amount']} {data.get('currency', '')}".strip()
+    return money(data.get("amount"), data.get("currency", ""))
 
 
 def _resolution(data) -> str:

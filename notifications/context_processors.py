@@ -21,16 +21,46 @@ class Bell:
         self.poll_seconds = settings.NOTIFICATION_BELL_POLL_SECONDS
 
     @property
-    def unread(self) -> int:
-        if not hasattr(self, "_unread"):
-            self._unread = selectors.notification_unread_count(
+    def counts(self) -> dict:
+        """Organization id → unread there, for each organization the user belongs to."""
+        if not hasattr(self, "_counts"):
+            self._counts = selectors.notification_unread_counts_by_organization(
                 user=self._request.user, limit=BELL_LIMIT
             )
-        return self._unread
+        return self._counts
+
+    @property
+    def unread(self) -> int:
+        return self.counts.get(self._request.organization.pk, 0)
 
     @property
     def unread_text(self) -> str:
-        return f"{BELL_LIMIT}+" if self.unread > BELL_LIMIT else str(self.unread)
+        return count_text(self.unread)
+
+    @property
+    def per_membership(self) -> list[tuple]:
+        """(membership, unread, its text) for every organization the user belongs to."""
+        return [
+            (membership, count, count_text(count))
+            for membership in self._request.memberships
+            for count in (self.counts.get(membership.organization_id, 0),)
+        ]
+
+    @property
+    def summary(self) -> str:
+        """ "Acme 3, Globex 1": where the unread notifications are, for someone in several
+        organizations; empty for someone in one."""
+        if len(self._request.memberships) < 2:
+            return ""
+        return ", ".join(
+            f"{membership.organization.name} {text}"
+            for membership, count, text in self.per_membership
+            if count
+        )
+
+
+def count_text(count: int) -> str:
+    return f"{BELL_LIMIT}+" if count > BELL_LIMIT else str(count)
 
 
 def notification_bell(request):

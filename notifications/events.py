@@ -107,6 +107,19 @@ class Text:
             return text % params if params else text
 
 
+def render_stored(stored, language: str, fallback: str) -> str:
+    """A stored Text in `language`; `fallback` (the words written with the row) for a row
+    whose stored Text is missing or no longer fits its message (a changed placeholder)."""
+    if not isinstance(stored, dict) or "message" not in stored:
+        return fallback
+    if not stored.get("params") and "%(" in str(stored["message"]):
+        return fallback
+    try:
+        return Text.render_json(stored, language)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
 def as_text(value) -> Text:
     return value if isinstance(value, Text) else Text(value or "")
 
@@ -140,3 +153,5 @@ class Event:
     internal: bool = False
     # Sent to the merchant's webhook endpoints subscribed to `type`.
     webhooks: bool = True
+    # What the event is about ("dispute:<id>"): opening that thing marks its notices read.
+    subject: str = ""

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import new_id
 from core.tenancy import TenantModel
-from notifications.events import ALL_EVENTS
+from notifications.events import ALL_EVENTS, render_stored
 
 
 class NotificationEvent(TenantModel):
@@ -27,6 +27,8 @@ class NotificationEvent(TenantModel):
     email_template = models.CharField(_("e-mail template"), max_length=200, blank=True)
     email_context = models.JSONField(_("e-mail context"), default=dict, blank=True)
     internal = models.BooleanField(_("merchant staff only"), default=False)
+    # What the event is about ("dispute:<id>"), so that opening it marks its notices read.
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -54,7 +56,8 @@ class Notification(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     type = models.CharField(_("type"), max_length=64)
-    # Rendered in the reader's language when written: the bell and the list read rows as is.
+    # The words in the recipient's language at writing time: what a row shows only when its
+    # event's stored Text cannot be rendered (see `shown_title`), e.g. an old row.
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -82,6 +85,16 @@ class Notification(TenantModel):
 
     def __str__(self):
         return self.title
+
+    # Shown in the language of the moment it is read (the page's, the API caller's), from
+    # the event's message ids: a reader who changes language reads every row in the new one.
+    @property
+    def shown_title(self) -> str:
+        return render_stored(self.event.title, translation.get_language(), self.title)[:300]
+
+    @property
+    def shown_body(self) -> str:
+        return render_stored(self.event.body, translation.get_language(), self.body)
 
     @classmethod
     def visible_to(cls, organization) -> Q:

@@ -185,6 +185,7 @@ def _notify_all(events: list[Event]) -> list[NotificationEvent]:
             email_template=event.email_template,
             email_context=dict(event.email_context),
             internal=event.internal,
+            subject=event.subject,
         )
     _insert_events(list(records.values()))
     memberships = _recipient_memberships(unique)
@@ -325,6 +326,15 @@ def notification_mark_read(*, user, notification_id) -> Notification | None:
             read_at=notification.read_at
         )
     return notification
+
+
+def notification_mark_read_about(*, user, subject: str) -> int:
+    """Marks read the user's notifications about `subject` (opening a dispute reads them)."""
+    if not subject:
+        return 0
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, event__subject=subject
+    ).update(read_at=timezone.now())
 
 
 def notification_mark_all_read(*, user) -> int:

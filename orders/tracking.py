@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pycountry
+from django.utils.translation import gettext, gettext_noop
 
 MIN_LENGTH = 8  # shortest plausible number for a carrier we have no formats for
 MAX_LENGTH = 40  # longest known format is 34 digits; checked before any regex runs
@@ -86,6 +87,61 @@ _S10_CARRIERS = frozenset({"usps", "dhl", "china_post", "ems_china", "yanwen", "
 _IMPB_CARRIERS = frozenset({"ups", "fedex"})
 
 
+# What is wrong with a number, as English templates: the stored problem (and the API's
+# `tracking_problem`) is English; `problem_in_words` words it again in the reader's language.
+EMPTY = gettext_noop("empty")
+TOO_LONG = gettext_noop("too long (more than %(count)s characters)")
+TOO_SHORT = gettext_noop("too short (fewer than %(count)s characters)")
+INVALID_CHARACTERS = gettext_noop("contains invalid characters")
+UNRECOGNISED = gettext_noop("unrecognised format")
+UNKNOWN_COUNTRY = gettext_noop("unknown country code %(country)s")
+CHECK_DIGIT = gettext_noop("check digit mismatch: expected %(expected)s, got %(got)s")
+NOT_CARRIERS_FORMAT = gettext_noop("does not match any %(carrier)s tracking number format")
+OTHER_CARRIERS_FORMAT = gettext_noop("it matches the %(carrier)s format")
+PROBLEMS = (
+    EMPTY,
+    TOO_LONG,
+    TOO_SHORT,
+    INVALID_CHARACTERS,
+    UNRECOGNISED,
+    UNKNOWN_COUNTRY,
+    CHECK_DIGIT,
+    NOT_CARRIERS_FORMAT,
+    OTHER_CARRIERS_FORMAT,
+)
+# Parts of one problem ("does not match …; it matches …") are joined by this.
+PROBLEM_SEPARATOR = "; "
+
+
+def _problem_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    # re.split alternates literal text and placeholder names.
+    return re.compile(
+        "".join(
+            f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+        )
+    )
+
+
+_PROBLEM_PATTERNS = tuple((template, _problem_pattern(template)) for template in PROBLEMS)
+
+
+def problem_in_words(problem: str | None) -> str:
+    """A stored (English) tracking problem in the active language; unknown words as is."""
+    if not problem:
+        return ""
+    words = []
+    for part in problem.split(PROBLEM_SEPARATOR):
+        for template, pattern in _PROBLEM_PATTERNS:
+            match = pattern.fullmatch(part)
+            if match is not None:
+                words.append(gettext(template) % match.groupdict())
+                break
+        else:
+            words.append(part)
+    return PROBLEM_SEPARATOR.join(words)
+
+
 @dataclass(frozen=True)
 class TrackingCheck:
     carrier: str | None
@@ -144,7 +200,7 @@ def _s10_country_problem(match: re.Match[str]) -> str | None:
     # The suffix is the ISO 3166 code of the issuing post's country.
     country = match["country"]
     if pycountry.countries.get(alpha_2=country) is None:
-        return f"unknown country code {country}"
+        return UNKNOWN_COUNTRY % {"country": country}
     return None
 
 
@@ -249,7 +305,7 @@ def _format_problem(fmt: _Format, match: re.Match[str]) -> str | None:
         expected = fmt.check_digit(fmt.implied_prefix + match["payload"])
         got = int(match["check"])
         if expected != got:
-            return f"check digit mismatch: expected {expected}, got {got}"
+            return CHECK_DIGIT % {"expected": expected, "got": got}
     return fmt.extra_check(match) if fmt.extra_check is not None else None
 
 
@@ -281,10 +337,10 @@ def _check_known_carrier(number: str, carrier: str) -> TrackingCheck:
     fmt, problem = _first_fit(number, _formats_for(carrier))
     if fmt is not None:
         return TrackingCheck(carrier, problem is None, problem)
-    problem = f"does not match any {CARRIERS[carrier]} tracking number format"
+    problem = NOT_CARRIERS_FORMAT % {"carrier": CARRIERS[carrier]}
     other, other_problem = _first_fit(number, _DETECTABLE)
     if other is not None and other_problem is None:
-        problem += f"; it matches the {CARRIERS[other.carrier]} format"
+        problem += PROBLEM_SEPARATOR + OTHER_CARRIERS_FORMAT % {"carrier": CARRIERS[other.carrier]}
     return TrackingCheck(carrier, False, problem)
 
 
@@ -293,11 +349,11 @@ def check_tracking_number(number: str, carrier: str | None = None) -> TrackingCh
     code = _resolve_carrier(carrier) if carrier and carrier.strip() else None
     normalised = normalise_tracking_number(number)
     if not normalised:
-        return TrackingCheck(code, False, "empty")
+        return TrackingCheck(code, False, EMPTY)
     if len(normalised) > MAX_LENGTH:
-        return TrackingCheck(code, False, f"too long (more than {MAX_LENGTH} characters)")
+        return TrackingCheck(code, False, TOO_LONG % {"count": MAX_LENGTH})
     if not normalised.isascii() or not normalised.isalnum():
-        return TrackingCheck(code, False, "contains invalid characters")
+        return TrackingCheck(code, False, INVALID_CHARACTERS)
 
     if code in CARRIERS:
         return _check_known_carrier(normalised, code)
@@ -307,10 +363,10 @@ def check_tracking_number(number: str, carrier: str | None = None) -> TrackingCh
         # The client's carrier is kept even if the number looks like another carrier's, because
         # a reseller or local post may reuse that carrier's numbers.
         if len(normalised) < MIN_LENGTH:
-            return TrackingCheck(code, False, f"too short (fewer than {MIN_LENGTH} characters)")
+            return TrackingCheck(code, False, TOO_SHORT % {"count": MIN_LENGTH})
         return TrackingCheck(code, None, None)
 
     fmt, problem = _first_fit(normalised, _DETECTABLE)
     if fmt is None:
-        return TrackingCheck(None, False, "unrecognised format")
+        return TrackingCheck(None, False, UNRECOGNISED)
     return TrackingCheck(fmt.carrier, problem is None, problem)

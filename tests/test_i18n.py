@@ -2,9 +2,11 @@
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -122,3 +124,166 @@ def test_a_deadline_notice_reaches_the_timeline_in_the_readers_language():
     assert "closed automatically" in english
     assert spanish != english
     assert "closed automatically" not in spanish
+
+
+# ---------------------------------------------------------------------------------------
+# Strings that reach a page without passing through a catalogue.
+#
+# The catalogues above can be complete while a page still shows English: a string marked
+# under a name makemessages does not see, a stored English message shown without gettext,
+# an f-string. So key pages are rendered for Spanish readers, over a world whose own data
+# (names, messages people wrote) is not English, and their visible words are checked two
+# ways: no English sentence of the catalogue appears (the shipped msgids with a
+# translation of their own), and no English function word appears at all ("the", "your",
+# "is" ... are not Spanish words), which catches English that never entered a catalogue.
+
+ENGLISH_WORDS = re.compile(
+    r"\b(the|your|you|is|are|was|were|has|have|been|will|this|that|with|and|of|to|for|by|"
+    r"not|from|when|which|there|it|its|an|at|on|or|please)\b",
+    re.IGNORECASE,
+)
+# Words people read other than in text: a tooltip, a label for assistive technology.
+READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+
+
+class VisibleWords(HTMLParser):
+    """Text nodes (not scripts or styles) and the attributes above, one string each."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.texts.append(value)
+            if tag in ("input", "button") and name == "value" and ("type", "submit") in attrs:
+                self.texts.append(value or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def visible_words(html: str) -> list[str]:
+    parser = VisibleWords()
+    parser.feed(html)
+    return parser.texts
+
+
+def english_sentences(language: str) -> list[str]:
+    """The catalogue's English sentences whose translation differs: the literal runs
+    between placeholders, of three words or more (short ones could be names or data)."""
+    sentences = set()
+    for entry in catalogue(language):
+        if not entry.translated() or entry.msgstr == entry.msgid or entry.msgid_plural:
+            continue
+        for run in re.split(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}", entry.msgid):
+            run = " ".join(run.split()).strip(" .,:;()")
+            if len(run.split()) >= 3:
+                sentences.add(run)
+    return sorted(sentences)
+
+
+def english_on_page(html: str, sentences: list[str]) -> list[str]:
+    found = []
+    for text in visible_words(html):
+        for sentence in sentences:
+            if sentence in text:
+                found.append(f"{sentence!r} in {text!r}")
+        if ENGLISH_WORDS.search(text):
+            found.append(f"English words in {text!r}")
+    return sorted(set(found))
+
+
+@pytest.fixture
+def spanish_world(world):
+    """Disputes in every state, every deadline notice, a parcel whose number is wrong, and
+    their notifications; everyone reads Spanish; the people's own words are Spanish too."""
+    from accounts.actors import Actor
+    from core.tenancy import cross_tenant_scope
+    from disputes import services
+    from disputes.models import DisputeStatus
+    from disputes.tests.conftest import MERCHANT_PROPOSED, Disputes
+    from orders.services import shipment_create
+
+    for user in world.users.values():
+        user.language = "es"
+        user.save()
+    disputes = Disputes(world)
+    said = {"description": "El cliente dice que el paquete nunca llegó."}
+    opened = {
+        status: disputes.in_state(status, **said)
+        for status in [*DisputeStatus.values, MERCHANT_PROPOSED]
+        if status not in ("resolution_accepted",)
+    }
+    noticed = opened[DisputeStatus.AWAITING_SUPPLIER]
+    with cross_tenant_scope(reason="test"):
+        for code in wording.RULE_NOTICES:
+            services.dispute_notice_post(
+                actor=Actor.system(), dispute=disputes.refresh(noticed), code=code, rule=""
+            )
+    order = disputes.order()
+    with disputes.acting("shenzhen_admin") as actor:
+        shipment_create(
+            actor=actor, order=order, lines=disputes.lines(order), tracking_number="1Z000"
+        )
+    return SimpleNamespace(world=world, disputes=opened, noticed=noticed, order=order)
+
+
+def spanish_pages(spanish):
+    merchant = [
+        "/app/",
+        "/app/disputes/",
+        "/app/orders/",
+        f"/app/orders/{spanish.order.pk}/",
+        "/app/notifications/",
+        "/app/notifications/preferences/",
+        "/app/settings/",
+        "/app/settings/rules/",
+        "/accounts/profile/",
+        *(f"/app/disputes/{dispute.pk}/" for dispute in spanish.disputes.values()),
+    ]
+    supplier = [
+        "/portal/",
+        "/portal/disputes/",
+        "/portal/orders/",
+        "/portal/notifications/",
+        f"/portal/disputes/{spanish.noticed.pk}/",
+    ]
+    return [("acme_owner", url) for url in merchant] + [("shenzhen_admin", url) for url in supplier]
+
+
+def test_pages_read_in_spanish_show_no_english(spanish_world):
+    from django.test import Client
+
+    sentences = english_sentences("es")
+    leaks = {}
+    for caller, url in spanish_pages(spanish_world):
+        client = Client()
+        client.force_login(
+            spanish_world.world.users[caller],
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = english_on_page(response.content.decode(), sentences)
+        if found:
+            leaks[url] = found
+    assert leaks == {}
+
+
+def test_the_leak_check_sees_english_that_skipped_the_catalogue():
+    sentences = english_sentences("es")
+    # A notice kept as English and shown as is: in no catalogue under that text.
+    assert english_on_page("<p>The rule closed this dispute.</p>", sentences)
+    # A catalogue sentence shown untranslated.
+    assert english_on_page(f"<p title='{sentences[0]}'>x</p>", sentences)
+    assert english_on_page("<p>El cliente dice que el paquete nunca llegó.</p>", sentences) == []

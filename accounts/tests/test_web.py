@@ -141,3 +141,15 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     response = client.post("/accounts/password-reset/", {"email": "nobody@example.test"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_profile_names_each_language_in_itself(client, world, language):
+    user = world.users["acme_agent"]
+    user.language = language
+    user.save()
+    page = logged_in(client, world, "acme_agent").get("/accounts/profile/").content.decode()
+    for name in ("English", "Español", "Italiano", "Русский", "简体中文"):
+        assert f">{name}</option>" in page
+    assert ">Spanish</option>" not in page
+    assert ">Español</option>" in page

@@ -176,6 +176,7 @@ class DisputeViewSet(ScopedViewSet):
         dispute = self._dispute()
         # Reading it through the API counts as opening it: its activity is no longer new.
         services.dispute_seen_record(user=request.user, dispute=dispute)
+        services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         return Response(self.get_serializer(dispute).data)
 
     @extend_schema(

@@ -33,6 +33,7 @@ from disputes.services.queue import (
     saved_view_create,
     saved_view_delete,
 )
+from disputes.services.reading import dispute_notifications_mark_read
 from disputes.services.saved_replies import (
     saved_reply_create,
     saved_reply_delete,
@@ -55,6 +56,7 @@ __all__ = [
     "dispute_fulfil",
     "dispute_message_post",
     "dispute_notice_post",
+    "dispute_notifications_mark_read",
     "dispute_open",
     "dispute_open_for_overdue_shipping",
     "dispute_reopen",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.formats import money
 from disputes.models import (
     LEDGER_KINDS_BY_SIDE,
     Dispute,
@@ -103,12 +104,11 @@ def ledger_reminder_send(*, actor: Actor, dispute: Dispute):
     ):
         raise Conflict(_("Nothing agreed is waiting to be paid on this dispute."))
     body = _(
-        "Reminder: on %(date)s you agreed to pay %(amount)s %(currency)s for this dispute. "
+        "Reminder: on %(date)s you agreed to pay %(amount)s for this dispute. "
         "Please carry it out and give the payment reference."
     ) % {
         "date": formats.date_format(resolution.decided_at, "DATE_FORMAT"),
-        "amount": resolution.amount,
-        "currency": resolution.currency,
+        "amount": money(resolution.amount, resolution.currency),
     }
     return dispute_message_post(actor=actor, dispute=dispute, body=body)
 

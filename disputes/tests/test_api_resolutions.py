@@ -155,7 +155,7 @@ def test_counter_proposal_supersedes_and_an_old_one_cannot_be_accepted(world, di
     stale = post(world, "acme_agent", dispute, f"proposals/{first['id']}/accept/")
     assert stale.status_code == 409
     timeline = world.client("acme_agent").get(f"{URL}{dispute.pk}/timeline/").json()["results"]
-    assert timeline[-1]["body"] == "Counter-proposal: partial refund (10.00 USD)."
+    assert timeline[-1]["body"] == "Counter-proposal: partial refund ($10.00)."
 
 
 def test_accepting_twice_is_409(world, disputes):

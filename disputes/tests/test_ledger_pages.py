@@ -24,9 +24,9 @@ def test_dispute_page_shows_both_sides_and_net_loss(browser_as, disputes):
     assert response.status_code == 302
     text = client.get(f"/app/disputes/{dispute.pk}/").content.decode()
     assert "Given to the customer" in text
-    assert "30.00 USD" in text
-    assert "25.00 USD" in text
-    assert "<strong>5.00 USD</strong>" in text  # net loss
+    assert "$30.00" in text
+    assert "$25.00" in text
+    assert "<strong>$5.00</strong>" in text  # net loss
 
 
 def test_viewer_reads_the_ledger_but_cannot_record(browser_as, disputes):
@@ -51,14 +51,14 @@ def test_owed_page_lists_and_reminds(browser_as, disputes):
     client = browser_as("acme_agent")
     text = client.get("/app/disputes/owed/").content.decode()
     assert f"#{dispute.number}" in text
-    assert "25.00 USD" in text
+    assert "$25.00" in text
     response = client.post("/app/disputes/owed/", {"dispute": str(dispute.pk)})
     assert response.status_code == 302
     with cross_tenant_scope(reason="test"):
         message = TimelineEvent.cross_tenant_objects.filter(dispute=dispute).last()
     assert message.type == "message"
     assert message.internal is False
-    assert "25.00 USD" in message.body
+    assert "$25.00" in message.body
 
 
 def test_owed_reminder_on_a_foreign_dispute_is_404(browser_as, disputes):

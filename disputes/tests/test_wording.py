@@ -29,3 +29,21 @@ def test_a_status_change_reads_as_a_sentence():
     assert describe(change) == "Proposed: reship."
     status_only = event(code="", to="awaiting_supplier")
     assert describe(status_only) == "The dispute is now waiting for the supplier's answer."
+
+
+def test_money_in_a_timeline_sentence_is_written_as_its_reader_writes_it():
+    proposed = event(
+        code="proposal_made",
+        to="resolution_proposed",
+        resolution="refund",
+        amount="30.00",
+        currency="USD",
+    )
+    with translation.override("en"):
+        assert describe(proposed) == "Proposed: full refund ($30.00)."
+    with translation.override("es"):
+        spanish = describe(proposed)
+    assert "30,00\xa0US$" in spanish
+    assert "30.00 USD" not in spanish
+    yen = event(code="proposal_made", resolution="refund", amount="1500", currency="JPY")
+    assert "¥1,500)" in describe(yen)

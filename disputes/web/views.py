@@ -249,6 +249,7 @@ class DisputeDetailMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dispute = dispute_or_404(kwargs["pk"])
+        services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         # Opening the page is reading it: its activity so far is no longer new to this person.
         services.dispute_seen_record(user=self.request.user, dispute=dispute)
         viewer = self.request.organization

@@ -11,6 +11,10 @@ from notifications.selectors import ATTEMPTS_SHOWN
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Worded in the caller's language (Accept-Language, else the user's) when read.
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "type", "title", "body", "url", "read_at", "created_at"]

@@ -6,7 +6,9 @@ from accounts.models import MERCHANT_WORKERS
 from notifications.events import Event, Recipients, Text
 
 
-def event(world, *, key="test:1", type="dispute.opened", recipients=None, **fields) -> Event:
+def event(
+    world, *, key="test:1", type="dispute.opened", recipients=None, merchant=None, **fields
+) -> Event:
     defaults = {
         "title": Text(gettext_noop("Dispute #%(number)s opened"), {"number": 42}),
         "body": Text(gettext_noop("Nothing"), {}),
@@ -17,7 +19,7 @@ def event(world, *, key="test:1", type="dispute.opened", recipients=None, **fiel
         recipients = (Recipients(world.acme, roles=MERCHANT_WORKERS), Recipients(world.shenzhen))
     return Event(
         type=type,
-        merchant=world.acme,
+        merchant=merchant or world.acme,
         dedup_key=key,
         recipients=recipients,
         **{**defaults, **fields},

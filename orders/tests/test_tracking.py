@@ -304,3 +304,47 @@ def test_fedex_express_34_takes_any_form_code_but_checks_the_digit():
     assert check_tracking_number("1195583874210007521100871140316936").valid is True
     result = check_tracking_number("1195583874210007521100871140316937", "fedex")
     assert result == TrackingCheck("fedex", False, "check digit mismatch: expected 6, got 7")
+
+
+@pytest.mark.parametrize(
+    ("number", "carrier", "spanish"),
+    [
+        ("", None, "vacío"),
+        ("RR12345678512", None, "formato no reconocido"),
+        ("abc!defgh", None, "contiene caracteres no válidos"),
+        ("x" * 50, None, "demasiado largo (más de 40 caracteres)"),
+        ("abc", "someone", "demasiado corto (menos de 8 caracteres)"),
+        ("RR123456785CN", "ups", "no coincide con ningún formato de número de seguimiento de UPS"),
+    ],
+)
+def test_a_tracking_problem_is_worded_in_the_readers_language(number, carrier, spanish):
+    from django.utils import translation
+
+    from orders.tracking import problem_in_words
+
+    problem = check_tracking_number(number, carrier).problem
+    with translation.override("en"):
+        assert problem_in_words(problem) == problem
+    with translation.override("es"):
+        assert problem_in_words(problem).startswith(spanish)
+
+
+def test_a_problem_of_two_parts_and_unknown_words_are_worded_part_by_part():
+    from django.utils import translation
+
+    from orders.tracking import problem_in_words
+
+    with translation.override("es"):
+        assert problem_in_words(
+            "does not match any USPS tracking number format; it matches the UPS format"
+        ) == (
+            "no coincide con ningún formato de número de seguimiento de USPS; "
+            "coincide con el formato de UPS"
+        )
+        assert problem_in_words("check digit mismatch: expected 5, got 9") == (
+            "dígito de control incorrecto: se esperaba 5, llegó 9"
+        )
+        assert problem_in_words("something from an older version") == (
+            "something from an older version"
+        )
+        assert problem_in_words(None) == ""

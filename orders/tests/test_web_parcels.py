@@ -164,3 +164,14 @@ def test_the_order_page_names_carriers_in_the_readers_language(
     assert "<td>upu</td>" not in page
     # The correction form's choices too: names, not codes.
     assert ">UPS</option>" in page
+
+
+def test_the_order_page_words_the_tracking_problem_in_the_readers_language(
+    browser_for, order, bad_parcel, world
+):
+    user = world.users["acme_agent"]
+    user.language = "es"
+    user.save()
+    page = browser_for("acme_agent").get(f"/app/orders/{order.pk}/").content.decode()
+    assert reread(bad_parcel).tracking_problem  # stored in English
+    assert reread(bad_parcel).tracking_problem not in page

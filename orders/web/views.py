@@ -23,6 +23,7 @@ from orders.api.pagination import OrderCursorPagination
 from orders.csv_format import export_rows
 from orders.filters import OrderFilter
 from orders.models import ImportStatus, OrderStatus, ShipmentStatus
+from orders.tracking import problem_in_words
 from orders.web.forms import (
     CorrectedAddressForm,
     ImportUploadForm,
@@ -214,7 +215,10 @@ class ParcelCreateMixin:
             messages.warning(
                 request,
                 _("Parcel %(number)s recorded, but the tracking number looks invalid: %(problem)s.")
-                % {"number": parcel.tracking_number, "problem": parcel.tracking_problem},
+                % {
+                    "number": parcel.tracking_number,
+                    "problem": problem_in_words(parcel.tracking_problem),
+                },
             )
         return redirect(self.back_url(order))
 
@@ -250,7 +254,10 @@ class ParcelCorrectMixin(ParcelChangeMixin):
         if parcel.tracking_valid is False:
             return messages.WARNING, _(
                 "Tracking number changed to %(number)s, but it still looks invalid: %(problem)s."
-            ) % {"number": parcel.tracking_number, "problem": parcel.tracking_problem}
+            ) % {
+                "number": parcel.tracking_number,
+                "problem": problem_in_words(parcel.tracking_problem),
+            }
         return messages.SUCCESS, _("Tracking number corrected to %(number)s.") % {
             "number": parcel.tracking_number
         }

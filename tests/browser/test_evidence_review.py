@@ -43,7 +43,7 @@ def test_supplier_asks_for_more_evidence_in_the_portal(page, claim_with_photo):
     expect(review).to_be_visible()
     # The price the customer paid is the merchant's business; the amount asked is not.
     expect(page.locator("#dispute")).not_to_contain_text("14.90")
-    expect(page.locator("#dispute")).to_contain_text("29.80 USD")
+    expect(page.locator("#dispute")).to_contain_text("$29.80")
     expect(page.locator("#dispute time.due").first).to_contain_text("left")
     page.screenshot(path=str(SCREENSHOTS / "evidence-review-portal.png"), full_page=True)
     review.get_by_label("What is missing or unclear").fill("The crack is not visible.")

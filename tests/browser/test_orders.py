@@ -127,7 +127,7 @@ def test_a_bad_tracking_number_is_fixed_in_the_portal_and_voided_on_the_order_pa
     expect(parcel).to_contain_text("In transit")
     page.locator("details.parcel-changes summary").filter(has_text="RR123456785CN").click()
     page.screenshot(path=str(tmp_path / "order-fix-a-parcel.png"), full_page=True)
-    page.get_by_role("button", name="Void parcel RR123456785CN").click()
+    page.get_by_role("button", name="Void: recorded by mistake · RR123456785CN").click()
     expect(page.get_by_text("Parcel RR123456785CN voided")).to_be_visible()
     expect(parcel).to_contain_text("Voided")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Not shipped")

@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
 from disputes.tests.conftest import Disputes
 from tests.browser.checks import SIZES, readable
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_menu
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -25,7 +25,8 @@ def test_settings_and_error_pages_are_readable_and_axe_clean(page, world, size):
     foreign = Disputes(world).open("globex_owner")
     log_in(page, "acme_owner@example.test")
     expect(page).to_have_url(re.compile(r"/app/$"))
-    # When the owner follows Settings in the header
+    # When the owner follows Settings in the header (in its menu, on a phone)
+    open_menu(page)
     page.get_by_role("navigation").get_by_role("link", name="Settings").click()
     expect(page).to_have_url(re.compile(r"/app/settings/$"))
     expect(page.get_by_role("link", name="Webhooks")).to_be_visible()

@@ -3,10 +3,16 @@
 Every tenant-owned model inherits `TenantModel`. Its default manager filters by the
 active scope and raises when there is none, so a view, task or command that forgot to
 set a scope fails loudly instead of reading every tenant's rows. Code that must read
-across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`.
+across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`,
+which is logged (the "redress.system_context" logger) with its reason.
+
+On PostgreSQL the same scope is the second wall: every statement carries it to the
+database (core.db.ScopedCursor), whose row-level security policies (core.rls) show a
+statement only the rows of its scope's organization, and none at all without a scope.
 """
 
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -35,6 +41,13 @@ class Scope:
 
 
 _current_scope: ContextVar[Scope | None] = ContextVar("tenant_scope", default=None)
+# What the database is told when no scope is active: nothing, except in the test set-up
+# (conftest.py), whose factories write every tenant's rows outside any request or task.
+_unscoped_database_scope: ContextVar[Scope | None] = ContextVar(
+    "unscoped_database_scope", default=None
+)
+
+system_context_log = logging.getLogger("redress.system_context")
 
 
 def current_scope() -> Scope:
@@ -59,6 +72,40 @@ def deactivate(token: Token) -> None:
     _current_scope.reset(token)
 
 
+def database_scope() -> Scope | None:
+    """The scope the database's row-level security sees for the next statement."""
+    return _current_scope.get() or _unscoped_database_scope.get()
+
+
+@contextmanager
+def entry_point() -> Iterator[None]:
+    """A request or a task starts with no scope at all, whatever the caller had.
+
+    In production that is always so; in tests it keeps the set-up's database access
+    (`unscoped_database_scope`) out of the requests and tasks the tests run.
+    """
+    scope_token = _current_scope.set(None)
+    database_token = _unscoped_database_scope.set(None)
+    try:
+        yield
+    finally:
+        _unscoped_database_scope.reset(database_token)
+        _current_scope.reset(scope_token)
+
+
+@contextmanager
+def unscoped_database_scope(*, reason: str) -> Iterator[None]:
+    """Let the database show every tenant's rows to code that sets no scope (test set-up).
+
+    The ORM's tenant managers still refuse to run without a scope.
+    """
+    token = _unscoped_database_scope.set(Scope(organization=None, reason=reason))
+    try:
+        yield
+    finally:
+        _unscoped_database_scope.reset(token)
+
+
 @contextmanager
 def organization_scope(organization) -> Iterator[Scope]:
     if organization is None:
@@ -71,8 +118,14 @@ def organization_scope(organization) -> Iterator[Scope]:
 
 
 @contextmanager
-def cross_tenant_scope(*, reason: str) -> Iterator[Scope]:
-    """The escape hatch: every tenant's rows are visible. Name the reason."""
+def cross_tenant_scope(*, reason: str, by: str = "") -> Iterator[Scope]:
+    """The escape hatch: every tenant's rows are visible. Name the reason (and who asked).
+
+    Each entry is logged: the audit trail of deliberate cross-tenant work.
+    """
+    if not reason:
+        raise ValueError("cross_tenant_scope needs a reason.")
+    system_context_log.info("system context: %s", reason, extra={"reason": reason, "by": by})
     token = activate(Scope(organization=None, reason=reason))
     try:
         yield current_scope()

@@ -85,9 +85,17 @@ def apply_row_security(*, using: str = "default", **kwargs) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        # Only the tables' owner may set policies; `flush` (a transactional test's clean-up,
+        # as the application's role) also sends post_migrate.
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+            "'public'::regnamespace AND pg_has_role(current_user, relowner, 'USAGE')"
+        )
+        owned = {row[0] for row in cursor.fetchall()}
         for model in tenant_models():
-            for statement in policy_statements(model):
-                cursor.execute(statement)
+            if model._meta.db_table in owned:
+                for statement in policy_statements(model):
+                    cursor.execute(statement)
         app_role = settings.DATABASE_APP_ROLE
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app_role])
         if app_role and cursor.fetchone() and app_role != connection.settings_dict["USER"]:

@@ -19,6 +19,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.encoding import force_str
@@ -115,6 +116,35 @@ def organization_scope(organization) -> Iterator[Scope]:
         yield current_scope()
     finally:
         deactivate(token)
+
+
+@contextmanager
+def owner_scope(owner) -> Iterator[Scope]:
+    """Work done on behalf of another party runs in the scope of the merchant that owns it.
+
+    `owner` is that merchant, its id, or a tenant row of it. A supplier answering a
+    merchant's dispute writes the merchant's deadlines, notifications and ledger in the
+    merchant's scope (the system context too: the ORM then filters by that merchant).
+    """
+    if isinstance(owner, models.Model):
+        merchant_id = getattr(owner, "merchant_id", None) or owner.pk
+    else:
+        merchant_id = owner
+    scope = _current_scope.get()
+    if (
+        scope is not None
+        and not scope.is_cross_tenant
+        and str(scope.organization.pk) == str(merchant_id)
+    ):
+        yield scope
+        return
+    if not isinstance(owner, models.Model):
+        organization_model = apps.get_model(settings.TENANT_ORGANIZATION_MODEL)
+        merchant = organization_model._base_manager.get(pk=merchant_id)
+    else:
+        merchant = owner.merchant if hasattr(owner, "merchant_id") else owner
+    with organization_scope(merchant) as owned:
+        yield owned
 
 
 @contextmanager

@@ -81,6 +81,22 @@ def deadline_schedule(
     if definition.action is None:
         raise LookupError(f"Deadline rule {rule!r} has no action attached.")
     definition.number(number)  # an unknown number name is a bug: fail before writing
+    # Deadlines are the merchant's, whichever party's action scheduled them.
+    with tenancy.owner_scope(merchant):
+        return _schedule(
+            merchant=merchant,
+            rule=rule,
+            definition=definition,
+            subject=subject,
+            start_at=start_at,
+            due_at=due_at,
+            number=number,
+            key=key,
+            party=party,
+        )
+
+
+def _schedule(*, merchant, rule, definition, subject, start_at, due_at, number, key, party):
     values = selectors.rule_values_for(merchant=merchant, rule=definition)
     if not values.enabled:
         return None
@@ -91,7 +107,7 @@ def deadline_schedule(
         due_at = definition.due_at(
             values, start_at=start_at, number=number, country=country, time_zone=party.time_zone
         )
-    deadline, _created = Deadline.cross_tenant_objects.get_or_create(
+    deadline, _created = Deadline.objects.get_or_create(
         merchant=merchant,
         rule=rule,
         key=key,
@@ -126,7 +142,8 @@ def deadline_schedule_many(
     if definition.action is None:
         raise LookupError(f"Deadline rule {rule!r} has no action attached.")
     definition.number(number)
-    values = selectors.rule_values_for(merchant=merchant, rule=definition)
+    with tenancy.owner_scope(merchant):
+        values = selectors.rule_values_for(merchant=merchant, rule=definition)
     if not values.enabled:
         return 0
     party = party or merchant
@@ -152,25 +169,28 @@ def deadline_schedule_many(
             )
         )
     # The partial unique constraint on pending rows turns a repeat into a no-op.
-    copy_insert(Deadline, rows, ignore_conflicts=True)
+    with tenancy.owner_scope(merchant):
+        copy_insert(Deadline, rows, ignore_conflicts=True)
     return len(rows)
 
 
 def deadline_cancel(*, subject, rule: str, key: str | None = None) -> int:
     """Withdraw the subject's pending deadlines of `rule` (of one `key` if given)."""
-    pending = Deadline.cross_tenant_objects.filter(
-        state=DeadlineState.PENDING, rule=rule, **_subject_filter(subject)
-    )
-    if key is not None:
-        pending = pending.filter(key=key)
-    return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with tenancy.owner_scope(subject):
+        pending = Deadline.objects.filter(
+            state=DeadlineState.PENDING, rule=rule, **_subject_filter(subject)
+        )
+        if key is not None:
+            pending = pending.filter(key=key)
+        return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 def deadline_cancel_all_for(subject) -> int:
     """Withdraw every pending deadline of the subject (e.g. the dispute was closed)."""
-    return Deadline.cross_tenant_objects.filter(
-        state=DeadlineState.PENDING, **_subject_filter(subject)
-    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with tenancy.owner_scope(subject):
+        return Deadline.objects.filter(
+            state=DeadlineState.PENDING, **_subject_filter(subject)
+        ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) -> int:
@@ -181,9 +201,10 @@ def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) ->
         wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
     if not wanted:
         return 0
-    return Deadline.cross_tenant_objects.filter(
-        wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
-    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with tenancy.owner_scope(subject):
+        return Deadline.objects.filter(
+            wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
+        ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 class DeadlinePlan:

@@ -105,9 +105,10 @@ def notify(*, event: Event) -> NotificationEvent:
     title, body = as_text(event.title), as_text(event.body)
     memberships = _recipient_memberships(event)
     # No savepoint of its own: a failure here fails the caller's transaction, as it should,
-    # and notify() stays a few round trips cheaper inside a domain service.
-    with transaction.atomic(savepoint=False):
-        record, _created = NotificationEvent.cross_tenant_objects.get_or_create(
+    # and notify() stays a few round trips cheaper inside a domain service. The rows are
+    # the merchant's, whichever party's action they tell of (tenancy.owner_scope).
+    with tenancy.owner_scope(event.merchant), transaction.atomic(savepoint=False):
+        record, _created = NotificationEvent.objects.get_or_create(
             merchant=event.merchant,
             dedup_key=event.dedup_key,
             defaults={
@@ -121,7 +122,7 @@ def notify(*, event: Event) -> NotificationEvent:
                 "internal": event.internal,
             },
         )
-        Notification.cross_tenant_objects.bulk_create(
+        Notification.objects.bulk_create(
             [_in_app(record, membership) for membership in memberships],
             ignore_conflicts=True,
         )
@@ -130,7 +131,7 @@ def notify(*, event: Event) -> NotificationEvent:
                 user__in=[m.user_id for m in memberships], event_type=record.type, email=False
             ).values_list("user_id", flat=True)
         )
-        emails = EmailDelivery.cross_tenant_objects.bulk_create(
+        emails = EmailDelivery.objects.bulk_create(
             [
                 EmailDelivery(
                     merchant=event.merchant,
@@ -146,7 +147,7 @@ def notify(*, event: Event) -> NotificationEvent:
         hooks = []
         if event.webhooks:
             retry_until = timezone.now() + timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
-            hooks = WebhookDelivery.cross_tenant_objects.bulk_create(
+            hooks = WebhookDelivery.objects.bulk_create(
                 [
                     WebhookDelivery(
                         merchant=event.merchant,
@@ -184,7 +185,7 @@ def _in_app(record: NotificationEvent, membership: Membership) -> Notification:
 def _subscribed_endpoints(merchant, event_type: str) -> list[WebhookEndpoint]:
     # A merchant has a handful of endpoints (capped): matching the event list here keeps
     # the query portable to the embedded SQLite default, which has no JSON containment.
-    endpoints = WebhookEndpoint.cross_tenant_objects.filter(
+    endpoints = WebhookEndpoint.objects.filter(
         merchant=merchant, active=True, deleted_at__isnull=True
     )
     return [endpoint for endpoint in endpoints if endpoint.subscribes_to(event_type)]

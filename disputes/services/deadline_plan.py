@@ -10,6 +10,7 @@ predicates here whether a rule still applies.
 from django.db.models import Min
 
 from accounts.actors import Actor
+from core.tenancy import owner_scope
 from deadlines.models import Deadline
 from deadlines.selectors import deadline_list_for_subject
 from deadlines.services import DeadlinePlan, deadline_cancel_all_for
@@ -246,4 +247,5 @@ def _pending_due(dispute: Dispute) -> dict:
         .values("rule")
         .annotate(due=Min("due_at"))
     )
-    return {row["rule"]: row["due"] for row in rows}
+    with owner_scope(dispute):  # the merchant's deadlines, whichever party acts
+        return {row["rule"]: row["due"] for row in rows}

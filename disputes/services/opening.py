@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.tenancy import owner_scope
 from disputes import policies
 from disputes.models import (
     REASONS_BY_KIND,
@@ -251,18 +252,19 @@ def parcel_is_domestic(order: Order, supplier) -> bool:
 
 
 def _next_number(merchant_id) -> int:
-    DisputeCounter.cross_tenant_objects.bulk_create(
-        [DisputeCounter(merchant_id=merchant_id)], ignore_conflicts=True
-    )
-    # The UPDATE takes the row lock and holds it to the end of the transaction.
-    DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id).update(
-        last_number=F("last_number") + 1
-    )
-    return (
-        DisputeCounter.cross_tenant_objects.filter(merchant_id=merchant_id)
-        .values_list("last_number", flat=True)
-        .get()
-    )
+    with owner_scope(merchant_id):
+        DisputeCounter.objects.bulk_create(
+            [DisputeCounter(merchant_id=merchant_id)], ignore_conflicts=True
+        )
+        # The UPDATE takes the row lock and holds it to the end of the transaction.
+        DisputeCounter.objects.filter(merchant_id=merchant_id).update(
+            last_number=F("last_number") + 1
+        )
+        return (
+            DisputeCounter.objects.filter(merchant_id=merchant_id)
+            .values_list("last_number", flat=True)
+            .get()
+        )
 
 
 def _check_lines_not_disputed(lines: list[OrderLine]) -> None:

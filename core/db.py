@@ -73,6 +73,10 @@ def scope_statement(scope) -> str:
 
 ORGANIZATION_SETTING = "redress.organization"
 SYSTEM_SETTING = "redress.system"
+_SCOPE_PREFIX = re.compile(
+    rb"^SELECT set_config\('redress\.organization', '[^']*', true\), "
+    rb"set_config\('redress\.system', '[^']*', true\); "
+)
 
 
 class ScopedCursor(psycopg2.extensions.cursor):
@@ -102,6 +106,12 @@ class ScopedCursor(psycopg2.extensions.cursor):
         with psycopg2.extensions.cursor(self.connection) as sibling:
             sibling.execute(prefix)
         return query
+
+    @property
+    def query(self):
+        # What ran, as Django's query log and tests read it: without the scope's prefix.
+        sent = psycopg2.extensions.cursor.query.__get__(self)
+        return _SCOPE_PREFIX.sub(b"", sent, count=1) if sent else sent
 
     def execute(self, query, vars=None):
         return super().execute(self._scoped(query), vars)

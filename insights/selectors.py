@@ -27,6 +27,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from core import tenancy
 from deadlines import registry
 from deadlines.models import RuleSetting
 from disputes.models import (
@@ -121,15 +122,17 @@ def _with_ship_timing(lines: QuerySet) -> QuerySet:
     or the supplier's merchants); every other line gets the rule's default.
     """
     default_days = registry.rule_get(SHIP_REMINDER).defaults().numbers[SHIP_REMINDER_NUMBER]
-    changed = (
-        RuleSetting.cross_tenant_objects.filter(
-            rule=SHIP_REMINDER, merchant_id__in=SupplierLink.objects.values("merchant_id")
+    # The links are filtered by the caller's scope now, when the subquery is built; the rule
+    # settings are other merchants' rows for a supplier: read under the system context.
+    linked = SupplierLink.objects.values("merchant_id")
+    with tenancy.cross_tenant_scope(reason="a scorecard reads its merchants' ship-reminder rule"):
+        changed = list(
+            RuleSetting.objects.filter(rule=SHIP_REMINDER, merchant_id__in=linked)
+            .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
+            .exclude(days=default_days)
+            .exclude(days__isnull=True)
+            .values_list("merchant_id", "days")
         )
-        .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
-        .exclude(days=default_days)
-        .exclude(days__isnull=True)
-        .values_list("merchant_id", "days")
-    )
     allowance = [When(merchant_id=merchant_id, then=Value(days)) for merchant_id, days in changed]
     allowed_days = (
         Case(*allowance, default=Value(default_days)) if allowance else Value(default_days)

@@ -136,6 +136,7 @@ def test_raw_sql_in_a_page_request_is_walled_too(world, disputes, client, monkey
     assert seen == [{str(world.globex.pk)}]
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: no test transaction
 def test_a_pooled_connection_carries_nothing_from_one_organization_to_the_next(world, disputes):
     disputes.open("acme_agent")
     disputes.open("globex_owner")

@@ -14,7 +14,7 @@ Every table of a tenant-owned model (one whose managers include TenantScopedMana
 
 The policies are (re)applied after every `migrate` (post_migrate), from the list of
 tenant models, so a new tenant table is covered by the migration run that creates it;
-core/tests/test_rls.py fails when a tenant table has no policy.
+tests/test_row_level_security.py fails when a tenant table has no policy.
 """
 
 from django.apps import apps

@@ -8,7 +8,7 @@ A task starts with no scope (whatever the code that queued or ran it had), then 
 - is deliberate cross-tenant work (`system="reason"`, a sweep): it runs under the audited
   system context (core.tenancy.cross_tenant_scope).
 
-core/tests/test_rls.py fails when a task of the project goes without it.
+tests/test_row_level_security.py fails when a task of the project goes without it.
 """
 
 import functools

@@ -23,14 +23,15 @@ a failing action or an unreadable row rolls back alone while the rest goes on.
 import logging
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,12 +175,23 @@ def deadline_schedule_many(
     return len(rows)
 
 
+@contextmanager
+def _pending_of(subject) -> Iterator[QuerySet]:
+    """The subject's pending deadlines: a tenant row's in the scope of the merchant owning
+    it, whichever party's action withdraws them; another subject's in the caller's scope."""
+    if hasattr(subject, "merchant_id"):
+        with tenancy.owner_scope(subject):
+            yield Deadline.objects.filter(state=DeadlineState.PENDING, **_subject_filter(subject))
+    else:
+        yield Deadline.cross_tenant_objects.filter(
+            state=DeadlineState.PENDING, **_subject_filter(subject)
+        )
+
+
 def deadline_cancel(*, subject, rule: str, key: str | None = None) -> int:
     """Withdraw the subject's pending deadlines of `rule` (of one `key` if given)."""
-    with tenancy.owner_scope(subject):
-        pending = Deadline.objects.filter(
-            state=DeadlineState.PENDING, rule=rule, **_subject_filter(subject)
-        )
+    with _pending_of(subject) as pending:
+        pending = pending.filter(rule=rule)
         if key is not None:
             pending = pending.filter(key=key)
         return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
@@ -187,10 +199,8 @@ def deadline_cancel(*, subject, rule: str, key: str | None = None) -> int:
 
 def deadline_cancel_all_for(subject) -> int:
     """Withdraw every pending deadline of the subject (e.g. the dispute was closed)."""
-    with tenancy.owner_scope(subject):
-        return Deadline.objects.filter(
-            state=DeadlineState.PENDING, **_subject_filter(subject)
-        ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with _pending_of(subject) as pending:
+        return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) -> int:
@@ -201,10 +211,10 @@ def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) ->
         wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
     if not wanted:
         return 0
-    with tenancy.owner_scope(subject):
-        return Deadline.objects.filter(
-            wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
-        ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with _pending_of(subject) as pending:
+        return pending.filter(wanted).update(
+            state=DeadlineState.CANCELLED, cancelled_at=timezone.now()
+        )
 
 
 class DeadlinePlan:

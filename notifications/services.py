@@ -15,6 +15,7 @@ wide, where a second copy is possible. Each copy says it is one: an e-mail carri
 same Message-ID on every send of its row, a webhook the same payload "id".
 """
 
+import contextvars
 import hashlib
 import hmac
 import json
@@ -282,8 +283,13 @@ class _LeaseKeeper(threading.Thread):
         super().__init__(name=f"lease-{delivery_id}", daemon=True)
         self.model, self.delivery_id, self.claimed_at = model, delivery_id, claimed_at
         self.stopped = threading.Event()
+        # A thread starts with no tenant scope: it renews in the sender's (the task's).
+        self.context = contextvars.copy_context()
 
     def run(self) -> None:
+        self.context.run(self._renew)
+
+    def _renew(self) -> None:
         interval = settings.NOTIFICATION_CLAIM_LEASE_SECONDS / 3
         try:
             while not self.stopped.wait(interval):

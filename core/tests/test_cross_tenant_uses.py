@@ -46,9 +46,10 @@ ALLOWED = {
         "the merchant's rule settings, history and a subject's deadlines, filtered by them",
     ),
     "deadlines/services.py": (
-        7,
+        8,
         "the sweep's claim, load and marks (system context, the raw SQL claim beside them); "
-        "a merchant's rule setting update, filtered by that merchant",
+        "a merchant's rule setting update, filtered by that merchant; pending deadlines of a "
+        "subject that is no tenant row, in the caller's scope",
     ),
     "notifications/services.py": (
         16,

@@ -3,6 +3,7 @@ is forgotten, on whatever pooled connection it runs."""
 
 import importlib
 import importlib.util
+import logging
 
 import psycopg2.extensions
 import pytest
@@ -12,6 +13,7 @@ from django.db.utils import ProgrammingError
 
 from core import tenancy
 from core.rls import OWNER_POLICY, POLICY, tenant_models
+from core.tasks import task_scope
 from disputes import selectors
 from disputes.models import Dispute
 from disputes.tests.conftest import Disputes
@@ -198,3 +200,30 @@ def test_every_task_of_the_project_sets_its_scope_through_the_one_decorator():
     assert len(ours) >= 8
     unscoped = sorted(name for name, task in ours.items() if not hasattr(task.run, "task_scope"))
     assert unscoped == []
+
+
+def test_deliberate_cross_tenant_work_is_logged_with_its_reason_and_operator(world, client, caplog):
+    with caplog.at_level(logging.INFO, logger="redress.system_context"):
+        with tenancy.entry_point(), tenancy.cross_tenant_scope(reason="a sweep", by="beat"):
+            pass
+        staff = world.users["acme_owner"]
+        staff.is_staff = staff.is_superuser = True
+        staff.save()
+        client.force_login(staff)
+        assert client.get("/admin/orders/order/").status_code == 200
+    entries = {(record.reason, record.by) for record in caplog.records}
+    assert ("a sweep", "beat") in entries
+    assert ("platform admin: GET /admin/orders/order/", "acme_owner@example.test") in entries
+
+
+def test_a_task_runs_in_the_scope_of_the_merchant_owning_its_row(world, disputes):
+    order = disputes.order("globex")
+    seen = []
+
+    @task_scope(owner_of=(Order, "order_id"))
+    def work(order_id):
+        seen.append((tenancy.current_organization(), _merchants_seen("orders_order")))
+
+    work(order_id=str(order.pk))
+    work(order_id="01a22bb2-d1ed-7f64-941d-d69008fe37c1")  # gone: nothing runs
+    assert seen == [(world.globex, {str(world.globex.pk)})]

@@ -266,16 +266,20 @@ def _claim(*, batch_size: int, now: datetime) -> list[str]:
         return _claim_in_two_statements(batch_size=batch_size, now=now)
     table = Deadline._meta.db_table
     with connection.cursor() as cursor:
+        # The claimed ids are MATERIALIZED, read once: a subquery with LIMIT … SKIP LOCKED
+        # that the plan runs again (as row-level security's plans do) skips the rows it
+        # locked the first time and returns the next ones, claiming far beyond the batch.
         cursor.execute(
             f"""
-            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
-            WHERE id IN (
+            WITH claimed AS MATERIALIZED (
                 SELECT id FROM {table} WHERE state = %s AND run_at <= %s
                 ORDER BY run_at LIMIT %s FOR UPDATE SKIP LOCKED
             )
-            RETURNING id
+            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
+            FROM claimed WHERE {table}.id = claimed.id
+            RETURNING {table}.id
             """,  # noqa: S608 — the table name is the model's, every value a parameter
-            [DeadlineState.FIRED, timezone.now(), DeadlineState.PENDING, now, batch_size],
+            [DeadlineState.PENDING, now, batch_size, DeadlineState.FIRED, timezone.now()],
         )
         return [row[0] for row in cursor.fetchall()]
 

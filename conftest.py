@@ -2,12 +2,16 @@
 
 The world mirrors the demo: two merchants, two verified suppliers and an unverified one,
 with one person per role, so that every endpoint can be tried by every kind of caller.
+
+Every test connects as the application's database role, under row-level security; the
+test databases are created and migrated as the tables' owner, as a deployment migrates.
 """
 
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -20,6 +24,50 @@ from accounts.tests.factories import (
     UserFactory,
     token_for,
 )
+from core import tenancy
+
+_application_login: dict = {}
+
+
+def _log_in_as(login: dict) -> None:
+    for settings_dict in (settings.DATABASES["default"], connection.settings_dict):
+        settings_dict["USER"], settings_dict["PASSWORD"] = login["USER"], login["PASSWORD"]
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test databases are created and migrated by the owner role (settings.DATABASE_OWNER)."""
+    default = settings.DATABASES["default"]
+    _application_login.update(USER=default["USER"], PASSWORD=default["PASSWORD"])
+    _log_in_as(settings.DATABASE_OWNER)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then every test runs as the application's role; the owner drops the databases."""
+    if connection.vendor == "postgresql" and _application_login["USER"]:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            # Only for the tests: a transactional test empties the tables with TRUNCATE,
+            # which row-level security does not filter; the application never may.
+            cursor.execute(
+                f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{_application_login["USER"]}"'
+            )
+    _log_in_as(_application_login)
+    yield
+    _log_in_as(settings.DATABASE_OWNER)
+
+
+@pytest.fixture(autouse=True)
+def _set_up_reads_every_tenant():
+    """Factories and assertions outside a request or task see every tenant's rows.
+
+    Requests (core.middleware) and tasks (core.tasks.task_scope) start without it, so
+    what they run is walled exactly as in production.
+    """
+    with tenancy.unscoped_database_scope(reason="test set-up"):
+        yield
+
 
 # Every caller an endpoint test should try: (person, organization) by short name.
 CALLERS = {

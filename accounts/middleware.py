@@ -44,7 +44,9 @@ class ActiveOrganizationMiddleware:
         if request.path.startswith("/api/") or not request.user.is_authenticated:
             return self.get_response(request)
         if request.path.startswith("/admin/") and request.user.is_staff:
-            with tenancy.cross_tenant_scope(reason="platform admin"):
+            # Platform admin and platform insights: logged with the operator and the page.
+            reason = f"platform admin: {request.method} {request.path}"
+            with tenancy.cross_tenant_scope(reason=reason, by=request.user.email):
                 return self.get_response(request)
         request.memberships = membership_list_for_user(user=request.user)
         request.membership = active_membership(request)

@@ -29,6 +29,7 @@ from accounts.selectors import api_token_hash, membership_list_for_user
 from accounts.time_zones import default_time_zone
 from core.api.throttling import CACHE_ERRORS
 from core.errors import NotAuthenticated, PermissionDenied, TooManyRequests, ValidationFailed
+from core.tenancy import cross_tenant_scope, organization_scope
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +54,24 @@ def audit_record(
     gives the caller's address. `target` and `data` say what it was done to, never a secret.
     """
     user = user if user is not None else (actor.user if actor is not None else None)
-    return AuditEntry.cross_tenant_objects.create(
-        organization=organization,
-        action=action,
-        actor=user,
-        actor_email=user.email if user is not None else "",
-        actor_party=actor.party if actor is not None else "",
-        ip_address=_address(request),
-        target=target[:200],
-        data=data or {},
+    # Written in the scope of the organization it concerns, whoever acted (a sign-in has no
+    # scope yet); an entry that concerns none (a failed sign-in) is the platform's.
+    scope = (
+        organization_scope(organization)
+        if organization is not None
+        else cross_tenant_scope(reason="audit entry of no organization")
     )
+    with scope:
+        return AuditEntry.objects.create(
+            organization=organization,
+            action=action,
+            actor=user,
+            actor_email=user.email if user is not None else "",
+            actor_party=actor.party if actor is not None else "",
+            ip_address=_address(request),
+            target=target[:200],
+            data=data or {},
+        )
 
 
 def _address(request) -> str | None:

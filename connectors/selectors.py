@@ -5,6 +5,7 @@ import uuid
 from django.db.models import QuerySet
 
 from connectors.models import Connector, ConnectorEvent, SupplierMapping
+from core.tenancy import cross_tenant_scope
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -35,7 +36,9 @@ def connector_get_for_delivery(*, connector_id) -> Connector | None:
     connector_id = _uuid(connector_id)
     if connector_id is None:
         return None
-    return Connector.cross_tenant_objects.select_related("merchant").filter(pk=connector_id).first()
+    # No scope yet: the delivery names its connector, read by id under the system context.
+    with cross_tenant_scope(reason="a shop's delivery names its connector"):
+        return Connector.objects.select_related("merchant").filter(pk=connector_id).first()
 
 
 def supplier_mapping_list(*, connector: Connector) -> QuerySet[SupplierMapping]:

@@ -8,8 +8,10 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from connectors.models import Connector, ConnectorEvent
 from connectors.queue import enqueue_event
 from connectors.services import processing
+from core.tasks import task_scope
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ def _backoff(retries: int) -> float:
 
 
 @shared_task(name="connectors.event_process", **PROCESS_OPTIONS)
+@task_scope(owner_of=(ConnectorEvent, "event_id"))
 def connector_event_process_task(self, event_id: str, force: bool = False) -> None:
     try:
         processing.connector_event_process(event_id=event_id, force=force)
@@ -45,6 +48,7 @@ def connector_event_process_task(self, event_id: str, force: bool = False) -> No
 
 
 @shared_task(name="connectors.events_reprocess_waiting", **PROCESS_OPTIONS)
+@task_scope(owner_of=(Connector, "connector_id"))
 def connector_events_reprocess_waiting_task(self, connector_id: str) -> None:
     """A supplier mapping was added: the deliveries waiting for one are processed again."""
     for event_id in processing.connector_events_waiting(connector_id=connector_id):
@@ -58,6 +62,7 @@ def connector_events_reprocess_waiting_task(self, connector_id: str) -> None:
     soft_time_limit=50,
     time_limit=60,
 )
+@task_scope(system="queue again every merchant's deliveries never queued")
 def connector_event_sweep_task() -> int:
     """Queue again the deliveries whose processing was never queued (a broker outage)."""
     event_ids = processing.connector_events_unprocessed()

@@ -6,7 +6,7 @@ import io
 import json
 from datetime import datetime
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 def copy_text(value) -> str:
@@ -37,7 +37,7 @@ def copy_insert(
     A duplicate raises IntegrityError like an INSERT (database errors come out as Django's);
     with `ignore_conflicts`, rows that would break a unique constraint are skipped instead:
     COPY cannot skip, so the rows go through a temporary table and one INSERT … ON
-    CONFLICT DO NOTHING.
+    CONFLICT DO NOTHING (always, since row-level security refuses COPY into the table).
     """
     if not objects:
         return
@@ -55,21 +55,34 @@ def copy_insert(
         instance._state.adding = False
         instance._state.db = connection.alias
     buffer.seek(0)
+    columns = [field.column for field in fields]
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+        copy_rows(
+            cursor.cursor,
+            model._meta.db_table,
+            columns,
+            buffer,
+            ignore_conflicts=ignore_conflicts,
+        )
+
+
+def copy_rows(cursor, table: str, columns: list[str], buffer, *, ignore_conflicts=False) -> None:
+    """COPY a buffer of rows (COPY's text format) into `table`, in the caller's transaction.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security: the rows are copied
+    into a temporary table, then inserted, so the policy checks each of them against the
+    active scope (the INSERT carries it, core.db.ScopedCursor). `cursor` is psycopg2's.
+    """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        if not ignore_conflicts:
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-            return
-        incoming = quote(f"incoming_{model._meta.db_table}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} "
-            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        cursor.cursor.copy_expert(f"COPY {incoming} ({columns}) FROM STDIN", buffer)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {incoming} "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
-        cursor.execute(f"DELETE FROM {incoming}")  # noqa: S608 — the next call's rows only
+    names = ", ".join(quote(column) for column in columns)
+    incoming = quote(f"incoming_{table}")
+    on_conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} "
+        f"(LIKE {quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DELETE ROWS"
+    )
+    cursor.copy_expert(f"COPY {incoming} ({names}) FROM STDIN", buffer, size=1 << 20)
+    cursor.execute(
+        f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {incoming}{on_conflict}"  # noqa: S608
+    )
+    cursor.execute(f"DELETE FROM {incoming}")  # noqa: S608 — the next call's rows only

@@ -3,16 +3,23 @@
 Every tenant-owned model inherits `TenantModel`. Its default manager filters by the
 active scope and raises when there is none, so a view, task or command that forgot to
 set a scope fails loudly instead of reading every tenant's rows. Code that must read
-across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`.
+across tenants (the deadline sweep, the platform admin) says so with `cross_tenant_scope`,
+which is logged (the "redress.system_context" logger) with its reason.
+
+On PostgreSQL the same scope is the second wall: every statement carries it to the
+database (core.db.ScopedCursor), whose row-level security policies (core.rls) show a
+statement only the rows of its scope's organization, and none at all without a scope.
 """
 
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.encoding import force_str
@@ -35,6 +42,13 @@ class Scope:
 
 
 _current_scope: ContextVar[Scope | None] = ContextVar("tenant_scope", default=None)
+# What the database is told when no scope is active: nothing, except in the test set-up
+# (conftest.py), whose factories write every tenant's rows outside any request or task.
+_unscoped_database_scope: ContextVar[Scope | None] = ContextVar(
+    "unscoped_database_scope", default=None
+)
+
+system_context_log = logging.getLogger("redress.system_context")
 
 
 def current_scope() -> Scope:
@@ -59,6 +73,40 @@ def deactivate(token: Token) -> None:
     _current_scope.reset(token)
 
 
+def database_scope() -> Scope | None:
+    """The scope the database's row-level security sees for the next statement."""
+    return _current_scope.get() or _unscoped_database_scope.get()
+
+
+@contextmanager
+def entry_point() -> Iterator[None]:
+    """A request or a task starts with no scope at all, whatever the caller had.
+
+    In production that is always so; in tests it keeps the set-up's database access
+    (`unscoped_database_scope`) out of the requests and tasks the tests run.
+    """
+    scope_token = _current_scope.set(None)
+    database_token = _unscoped_database_scope.set(None)
+    try:
+        yield
+    finally:
+        _unscoped_database_scope.reset(database_token)
+        _current_scope.reset(scope_token)
+
+
+@contextmanager
+def unscoped_database_scope(*, reason: str) -> Iterator[None]:
+    """Let the database show every tenant's rows to code that sets no scope (test set-up).
+
+    The ORM's tenant managers still refuse to run without a scope.
+    """
+    token = _unscoped_database_scope.set(Scope(organization=None, reason=reason))
+    try:
+        yield
+    finally:
+        _unscoped_database_scope.reset(token)
+
+
 @contextmanager
 def organization_scope(organization) -> Iterator[Scope]:
     if organization is None:
@@ -71,8 +119,43 @@ def organization_scope(organization) -> Iterator[Scope]:
 
 
 @contextmanager
-def cross_tenant_scope(*, reason: str) -> Iterator[Scope]:
-    """The escape hatch: every tenant's rows are visible. Name the reason."""
+def owner_scope(owner) -> Iterator[Scope]:
+    """Work done on behalf of another party runs in the scope of the merchant that owns it.
+
+    `owner` is that merchant, its id, or a tenant row of it. A supplier answering a
+    merchant's dispute writes the merchant's deadlines, notifications and ledger in the
+    merchant's scope (the system context too: the ORM then filters by that merchant).
+    """
+    if isinstance(owner, models.Model):
+        merchant_id = getattr(owner, "merchant_id", None) or owner.pk
+    else:
+        merchant_id = owner
+    scope = _current_scope.get()
+    if (
+        scope is not None
+        and not scope.is_cross_tenant
+        and str(scope.organization.pk) == str(merchant_id)
+    ):
+        yield scope
+        return
+    if not isinstance(owner, models.Model):
+        organization_model = apps.get_model(settings.TENANT_ORGANIZATION_MODEL)
+        merchant = organization_model._base_manager.get(pk=merchant_id)
+    else:
+        merchant = owner.merchant if hasattr(owner, "merchant_id") else owner
+    with organization_scope(merchant) as owned:
+        yield owned
+
+
+@contextmanager
+def cross_tenant_scope(*, reason: str, by: str = "") -> Iterator[Scope]:
+    """The escape hatch: every tenant's rows are visible. Name the reason (and who asked).
+
+    Each entry is logged: the audit trail of deliberate cross-tenant work.
+    """
+    if not reason:
+        raise ValueError("cross_tenant_scope needs a reason.")
+    system_context_log.info("system context: %s", reason, extra={"reason": reason, "by": by})
     token = activate(Scope(organization=None, reason=reason))
     try:
         yield current_scope()

@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from core.tenancy import owner_scope
 from deadlines import registry
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
 from deadlines.rule_definitions import Rule, RuleValues
@@ -10,11 +11,12 @@ from deadlines.rule_definitions import Rule, RuleValues
 
 def rule_values_for(*, merchant, rule: Rule) -> RuleValues:
     """The merchant's effective setting of `rule` (stored values over the defaults)."""
-    stored = (
-        RuleSetting.cross_tenant_objects.filter(merchant=merchant, rule=rule.code)
-        .values("enabled", "numbers", "options")
-        .first()
-    )
+    with owner_scope(merchant):
+        stored = (
+            RuleSetting.objects.filter(merchant=merchant, rule=rule.code)
+            .values("enabled", "numbers", "options")
+            .first()
+        )
     if stored is None:
         return rule.defaults()
     return rule.merge(stored["enabled"], stored["numbers"], stored["options"])

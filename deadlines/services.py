@@ -23,14 +23,15 @@ a failing action or an unreadable row rolls back alone while the rest goes on.
 import logging
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,6 +79,22 @@ def deadline_schedule(
     cancel it and schedule again.
     """
     definition = registry.rule_get(rule)
+    # Deadlines are the merchant's, whichever party's action scheduled them.
+    with tenancy.owner_scope(merchant):
+        return _schedule(
+            merchant=merchant,
+            rule=rule,
+            definition=definition,
+            subject=subject,
+            start_at=start_at,
+            due_at=due_at,
+            number=number,
+            key=key,
+            party=party,
+        )
+
+
+def _schedule(*, merchant, rule, definition, subject, start_at, due_at, number, key, party):
     values = selectors.rule_values_for(merchant=merchant, rule=definition)
     row = _deadline_row(
         merchant=merchant,
@@ -92,7 +109,7 @@ def deadline_schedule(
     )
     if row is None:
         return None
-    deadline, _created = Deadline.cross_tenant_objects.get_or_create(
+    deadline, _created = Deadline.objects.get_or_create(
         merchant=merchant,
         rule=rule,
         key=key,
@@ -157,7 +174,8 @@ def deadline_schedule_many(
     if definition.action is None:
         raise LookupError(f"Deadline rule {rule!r} has no action attached.")
     definition.number(number)
-    values = selectors.rule_values_for(merchant=merchant, rule=definition)
+    with tenancy.owner_scope(merchant):
+        values = selectors.rule_values_for(merchant=merchant, rule=definition)
     if not values.enabled:
         return 0
     party = party or merchant
@@ -183,25 +201,37 @@ def deadline_schedule_many(
             )
         )
     # The partial unique constraint on pending rows turns a repeat into a no-op.
-    copy_insert(Deadline, rows, ignore_conflicts=True)
+    with tenancy.owner_scope(merchant):
+        copy_insert(Deadline, rows, ignore_conflicts=True)
     return len(rows)
+
+
+@contextmanager
+def _pending_of(subject) -> Iterator[QuerySet]:
+    """The subject's pending deadlines: a tenant row's in the scope of the merchant owning
+    it, whichever party's action withdraws them; another subject's in the caller's scope."""
+    if hasattr(subject, "merchant_id"):
+        with tenancy.owner_scope(subject):
+            yield Deadline.objects.filter(state=DeadlineState.PENDING, **_subject_filter(subject))
+    else:
+        yield Deadline.cross_tenant_objects.filter(
+            state=DeadlineState.PENDING, **_subject_filter(subject)
+        )
 
 
 def deadline_cancel(*, subject, rule: str, key: str | None = None) -> int:
     """Withdraw the subject's pending deadlines of `rule` (of one `key` if given)."""
-    pending = Deadline.cross_tenant_objects.filter(
-        state=DeadlineState.PENDING, rule=rule, **_subject_filter(subject)
-    )
-    if key is not None:
-        pending = pending.filter(key=key)
-    return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with _pending_of(subject) as pending:
+        pending = pending.filter(rule=rule)
+        if key is not None:
+            pending = pending.filter(key=key)
+        return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 def deadline_cancel_all_for(subject) -> int:
     """Withdraw every pending deadline of the subject (e.g. the dispute was closed)."""
-    return Deadline.cross_tenant_objects.filter(
-        state=DeadlineState.PENDING, **_subject_filter(subject)
-    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with _pending_of(subject) as pending:
+        return pending.update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
 
 
 def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) -> int:
@@ -212,9 +242,10 @@ def deadline_cancel_many(*, subject, rules: Iterable[tuple[str, str | None]]) ->
         wanted |= Q(rule=rule) if key is None else Q(rule=rule, key=key)
     if not wanted:
         return 0
-    return Deadline.cross_tenant_objects.filter(
-        wanted, state=DeadlineState.PENDING, **_subject_filter(subject)
-    ).update(state=DeadlineState.CANCELLED, cancelled_at=timezone.now())
+    with _pending_of(subject) as pending:
+        return pending.filter(wanted).update(
+            state=DeadlineState.CANCELLED, cancelled_at=timezone.now()
+        )
 
 
 class DeadlinePlan:
@@ -265,7 +296,8 @@ class DeadlinePlan:
                 return row
         definition = registry.rule_get(rule)
         if self._values is None:
-            self._values = selectors.rule_values_by_code(merchant=self.merchant)
+            with tenancy.owner_scope(self.merchant):
+                self._values = selectors.rule_values_by_code(merchant=self.merchant)
         row = _deadline_row(
             merchant=self.merchant,
             definition=definition,
@@ -282,6 +314,11 @@ class DeadlinePlan:
         return row
 
     def flush(self) -> None:
+        # Deadlines are the merchant's, whichever party's action changed them.
+        with tenancy.owner_scope(self.merchant):
+            self._flush()
+
+    def _flush(self) -> None:
         if self._new_subject:
             self._cancels = []  # nothing of a new subject is pending: nothing to withdraw
         if self._cancels or self._pending is None:
@@ -393,16 +430,20 @@ def _claim(*, batch_size: int, now: datetime) -> list[str]:
         return _claim_in_two_statements(batch_size=batch_size, now=now)
     table = Deadline._meta.db_table
     with connection.cursor() as cursor:
+        # The claimed ids are MATERIALIZED, read once: a subquery with LIMIT … SKIP LOCKED
+        # that the plan runs again (as row-level security's plans do) skips the rows it
+        # locked the first time and returns the next ones, claiming far beyond the batch.
         cursor.execute(
             f"""
-            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
-            WHERE id IN (
+            WITH claimed AS MATERIALIZED (
                 SELECT id FROM {table} WHERE state = %s AND run_at <= %s
                 ORDER BY run_at LIMIT %s FOR UPDATE SKIP LOCKED
             )
-            RETURNING id
+            UPDATE {table} SET state = %s, fired_at = %s, cancelled_at = NULL
+            FROM claimed WHERE {table}.id = claimed.id
+            RETURNING {table}.id
             """,  # noqa: S608 — the table name is the model's, every value a parameter
-            [DeadlineState.FIRED, timezone.now(), DeadlineState.PENDING, now, batch_size],
+            [DeadlineState.PENDING, now, batch_size, DeadlineState.FIRED, timezone.now()],
         )
         return [row[0] for row in cursor.fetchall()]
 

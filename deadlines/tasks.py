@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.tasks import task_scope
 from deadlines import services
 
 # A tick's sweep stops starting batches after this long, so that the next minute's tick
@@ -16,6 +17,7 @@ SWEEP_TIME_BUDGET_SECONDS = 50
     soft_time_limit=240,
     time_limit=300,
 )
+@task_scope(system="the deadline sweep fires every merchant's due deadlines")
 def deadline_sweep_task(batch_size: int | None = None) -> int:
     # Idempotent: a duplicate or redelivered tick finds the rows fired or locked.
     return services.deadline_sweep(

@@ -497,6 +497,11 @@ class TimelineEventAttachment(TenantModel):
     event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="+")
     attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="+")
 
+    # Row-level security (core.rls): whoever sees the event sees (and adds) its attachments.
+    row_security_also = (
+        "EXISTS (SELECT 1 FROM disputes_timelineevent AS event WHERE event.id = {table}.event_id)"
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "attachment"], name="event_attachment_unique")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
+from core.tenancy import owner_scope
 from disputes.models import (
     CostBearer,
     CostDefault,
@@ -48,25 +49,25 @@ def evidence_required(*, merchant_id, reason: str) -> bool:
     """The default policy, tightened (never loosened) by the merchant's own rows."""
     if reason in EVIDENCE_REQUIRED_REASONS:
         return True
-    return EvidenceRequirement.cross_tenant_objects.filter(
-        merchant_id=merchant_id, reason=reason
-    ).exists()
+    # The merchant's rules, whichever party asks (a supplier escalating its dispute).
+    with owner_scope(merchant_id):
+        return EvidenceRequirement.objects.filter(reason=reason).exists()
 
 
 def evidence_required_reasons(*, merchant_id) -> frozenset[str]:
-    extra = EvidenceRequirement.cross_tenant_objects.filter(merchant_id=merchant_id).values_list(
-        "reason", flat=True
-    )
-    return EVIDENCE_REQUIRED_REASONS | frozenset(extra)
+    with owner_scope(merchant_id):
+        extra = frozenset(EvidenceRequirement.objects.values_list("reason", flat=True))
+    return EVIDENCE_REQUIRED_REASONS | extra
 
 
 def cost_bearers(*, merchant_id, fault: str) -> tuple[str, str]:
     """(return shipping paid by, restocking paid by) for a fault, from the merchant's table."""
-    row = (
-        CostDefault.cross_tenant_objects.filter(merchant_id=merchant_id, fault=fault)
-        .values_list("return_shipping_paid_by", "restocking_paid_by")
-        .first()
-    )
+    with owner_scope(merchant_id):
+        row = (
+            CostDefault.objects.filter(fault=fault)
+            .values_list("return_shipping_paid_by", "restocking_paid_by")
+            .first()
+        )
     return row or DEFAULT_COSTS[fault]
 
 
@@ -97,9 +98,8 @@ def waiting_on_supplier() -> Q:
 
 def cost_table(*, merchant_id) -> list[tuple[str, str, str, bool]]:
     """(fault, return shipping paid by, restocking paid by, is the merchant's own) per fault."""
-    own = {
-        row.fault: row for row in CostDefault.cross_tenant_objects.filter(merchant_id=merchant_id)
-    }
+    with owner_scope(merchant_id):
+        own = {row.fault: row for row in CostDefault.objects.all()}
     table = []
     for fault in Fault.values:
         if fault in own:

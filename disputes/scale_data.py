@@ -27,7 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
-from core.bulk import copy_text
+from core.bulk import copy_rows, copy_text
 from deadlines import registry
 from deadlines.models import Deadline, DeadlineState
 from disputes.models import (
@@ -164,9 +164,7 @@ class CopyTable:
         if not self.count:
             return
         self.buffer.seek(0)
-        cursor.copy_expert(
-            f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN", self.buffer, size=1 << 20
-        )
+        copy_rows(cursor, self.table, self.columns, self.buffer)
         self.buffer = io.StringIO()
         self.count = 0
 

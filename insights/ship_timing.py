@@ -4,6 +4,7 @@ from django.db.models import Case, ExpressionWrapper, F, IntegerField, Q, QueryS
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+from core import tenancy
 from deadlines import registry
 from deadlines.models import RuleSetting
 from insights.aggregates import HoursBetween
@@ -21,14 +22,20 @@ def changed_allowed_days(merchant_ids=None) -> dict:
     """{merchant id: days} of the merchants whose allowance is not the default: few, read
     once (those linked to a supplier in the scope, or the merchants given)."""
     default_days = default_allowed_days()
-    merchants = SupplierLink.objects.values("merchant_id") if merchant_ids is None else merchant_ids
-    return dict(
-        RuleSetting.cross_tenant_objects.filter(rule=SHIP_REMINDER, merchant_id__in=merchants)
-        .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
-        .exclude(days=default_days)
-        .exclude(days__isnull=True)
-        .values_list("merchant_id", "days")
-    )
+    if merchant_ids is None:
+        # The caller's scope picks the merchants (read now, in that scope) ...
+        merchant_ids = list(SupplierLink.objects.values_list("merchant_id", flat=True))
+    # ... whose rule settings are other merchants' rows for a supplier: the system context.
+    with tenancy.cross_tenant_scope(reason="a scorecard reads its merchants' ship-reminder rule"):
+        return dict(
+            RuleSetting.cross_tenant_objects.filter(
+                rule=SHIP_REMINDER, merchant_id__in=list(merchant_ids)
+            )
+            .annotate(days=Cast(KeyTextTransform(SHIP_REMINDER_NUMBER, "numbers"), IntegerField()))
+            .exclude(days=default_days)
+            .exclude(days__isnull=True)
+            .values_list("merchant_id", "days")
+        )
 
 
 def with_ship_timing(lines: QuerySet, changed: dict | None = None) -> QuerySet:

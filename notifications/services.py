@@ -16,6 +16,7 @@ second copy is possible. Each copy says it is one: an e-mail carries the same Me
 on every send of its row, a webhook the same payload "id".
 """
 
+import contextvars
 import hashlib
 import hmac
 import json
@@ -163,8 +164,17 @@ def notify_all(*, events: list[Event]) -> list[NotificationEvent]:
             raise ValueError("An internal event may only be addressed to its merchant.")
     if not events:
         return []
+    by_merchant: dict = {}
+    for event in events:
+        by_merchant.setdefault(event.merchant.pk, []).append(event)
+    recorded = {}
     with transaction.atomic(savepoint=False):
-        return _notify_all(events)
+        for group in by_merchant.values():
+            # The rows are the merchant's, whichever party's action they tell of.
+            with tenancy.owner_scope(group[0].merchant):
+                for event, record in zip(group, _notify_all(group), strict=True):
+                    recorded[(event.merchant.pk, event.dedup_key)] = record
+    return [recorded[(event.merchant.pk, event.dedup_key)] for event in events]
 
 
 def _notify_all(events: list[Event]) -> list[NotificationEvent]:
@@ -421,8 +431,13 @@ class _LeaseKeeper(threading.Thread):
         super().__init__(name=f"lease-{claimed_at.isoformat()}", daemon=True)
         self.model, self.delivery_ids, self.claimed_at = model, delivery_ids, claimed_at
         self.stopped = threading.Event()
+        # A thread starts with no tenant scope: it renews in the sender's (the task's).
+        self.context = contextvars.copy_context()
 
     def run(self) -> None:
+        self.context.run(self._renew)
+
+    def _renew(self) -> None:
         interval = settings.NOTIFICATION_CLAIM_LEASE_SECONDS / 3
         try:
             while not self.stopped.wait(interval):

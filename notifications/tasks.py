@@ -8,7 +8,9 @@ redelivered after the visibility timeout, or lost with the broker.
 
 from celery import shared_task
 
+from core.tasks import task_scope
 from notifications import services
+from notifications.models import EmailDelivery, WebhookDelivery
 
 # The one-row tasks stay for messages queued by an earlier release; services enqueue batches.
 
@@ -36,11 +38,13 @@ def _retry(task, delay: float | None) -> None:
 
 
 @shared_task(name=services.EMAIL_SEND_TASK, **SEND_OPTIONS)
+@task_scope(owner_of=(EmailDelivery, "delivery_id"))
 def email_delivery_send_task(self, delivery_id: str) -> None:
     _retry(self, services.email_delivery_send(delivery_id=delivery_id))
 
 
 @shared_task(name=services.WEBHOOK_SEND_TASK, **SEND_OPTIONS)
+@task_scope(owner_of=(WebhookDelivery, "delivery_id"))
 def webhook_delivery_send_task(self, delivery_id: str) -> None:
     _retry(self, services.webhook_delivery_send(delivery_id=delivery_id))
 
@@ -73,5 +77,6 @@ def webhook_deliveries_send_task(self, delivery_ids: list[str]) -> None:
     soft_time_limit=50,
     time_limit=60,
 )
+@task_scope(system="the outbox sweep queues every merchant's due deliveries")
 def outbox_sweep_task() -> int:
     return services.outbox_sweep()

@@ -70,6 +70,12 @@ class Order(TenantModel):
     def __str__(self):
         return self.external_id
 
+    # visible_to's supplier rule for the database's row-level security (core.rls).
+    row_security_also = (
+        "EXISTS (SELECT 1 FROM orders_orderline AS line "
+        "WHERE line.order_id = {table}.id AND line.supplier_id = {organization})"
+    )
+
     @classmethod
     def visible_to(cls, organization) -> Q:
         if organization.is_supplier:

@@ -3,7 +3,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
-from core.tenancy import organization_scope
+from core.tasks import task_scope
 from orders import services
 from orders.models import ImportStatus, OrderImport
 from orders.services.imports import IMPORT_RUN_TASK
@@ -24,28 +24,25 @@ IMPORT_TIME_BUDGET = 240
     soft_time_limit=IMPORT_TIME_BUDGET + 120,
     time_limit=IMPORT_TIME_BUDGET + 180,
 )
+@task_scope(owner_of=(OrderImport, "import_id"))
 def order_import_run_task(import_id: str) -> None:
     """Carry a CSV import on from its last committed row (safe to run twice, or at once)."""
-    order_import = (
-        # Loaded across tenants only to learn whose import it is; the work runs in its scope.
-        OrderImport.cross_tenant_objects.select_related("merchant").filter(pk=import_id).first()
-    )
+    order_import = OrderImport.objects.select_related("merchant").filter(pk=import_id).first()
     if order_import is None:
         return
-    with organization_scope(order_import.merchant):
-        try:
-            result = services.order_import_run(
-                order_import=order_import, time_budget=IMPORT_TIME_BUDGET
-            )
-        except SoftTimeLimitExceeded:
-            result = None  # committed chunks stay; the next run resumes after them
-        except (OperationalError, InterfaceError):
-            raise  # transient: retried with backoff, resuming at the last committed row
-        except Exception:
-            services.order_import_fail(
-                order_import=order_import,
-                message=_("The import stopped on an unexpected error. Rows already imported stay."),
-            )
-            raise
+    try:
+        result = services.order_import_run(
+            order_import=order_import, time_budget=IMPORT_TIME_BUDGET
+        )
+    except SoftTimeLimitExceeded:
+        result = None  # committed chunks stay; the next run resumes after them
+    except (OperationalError, InterfaceError):
+        raise  # transient: retried with backoff, resuming at the last committed row
+    except Exception:
+        services.order_import_fail(
+            order_import=order_import,
+            message=_("The import stopped on an unexpected error. Rows already imported stay."),
+        )
+        raise
     if result is None or result.status == ImportStatus.RUNNING:
         order_import_run_task.delay(import_id)

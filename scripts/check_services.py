@@ -15,13 +15,15 @@ The tests need PostgreSQL (15 or newer) and Redis. On Debian:
     redis-server --daemonize yes --port 6379 --save "" --appendonly no
     su postgres -c "psql -c \\"ALTER USER postgres PASSWORD NULL\\""  # or set DATABASE_URL
 
-Or point DATABASE_URL (postgres://user:password@host:port/name) and REDIS_URL
+Or point DATABASE_ADMIN_URL (postgres://superuser:password@host:port/), DATABASE_URL
+and DATABASE_OWNER_URL (the two roles it creates; README, "Deployment") and REDIS_URL
 (redis://host:port/db) at servers you already run.
 """
 
 
 def main() -> int:
-    database_url = os.environ["DATABASE_URL"]
+    # The superuser that creates the two roles (scripts/database_roles.py) must get in.
+    database_url = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/")
     redis_url = os.environ["REDIS_URL"]
     problems = []
     try:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.TenantScopeEntryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: it sees the session cookie a login sets (read-your-writes).
@@ -96,6 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The PostgreSQL role the application connects as (DATABASE_URL), which row-level security
+# applies to; `migrate` runs as the tables' owner and grants this role its rights (core.rls).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="redress_app")
 
 # A Postgres streaming replica for the read-only selectors (lists, insights, exports), when
 # set; whoever wrote reads from the primary for this many seconds (core/replicas.py).

@@ -4,7 +4,15 @@ from config.broker import broker_settings
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, VAR_DIR, env
 
-DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/redress")
+# The tests run as the application's role, under row-level security; their databases are
+# created and migrated as the tables' owner (conftest.py), as a deployment migrates.
+DATABASES["default"] = env.db(
+    "DATABASE_URL", default="postgres://redress_app@127.0.0.1:5432/redress"
+)
+DATABASE_OWNER = env.db(
+    "DATABASE_OWNER_URL", default="postgres://redress_owner@127.0.0.1:5432/redress"
+)
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 # Several checkouts on one server (CI beside a developer) each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_redress")}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.formats import money
+from core.tenancy import owner_scope
 from disputes.models import (
     LEDGER_KINDS_BY_SIDE,
     Dispute,
@@ -74,21 +75,22 @@ def ledger_record_supplier_refund(*, actor: Actor, dispute: Dispute, resolution:
     """
     if resolution.resolution not in SUPPLIER_REFUND_RESOLUTIONS or not resolution.amount:
         return
-    LedgerEntry.cross_tenant_objects.get_or_create(
-        merchant_id=dispute.merchant_id,
-        proposal=resolution,
-        defaults={
-            "dispute": dispute,
-            "side": LedgerSide.SUPPLIER,
-            "kind": LedgerKind.REFUND,
-            "amount": resolution.amount,
-            "currency": resolution.currency,
-            "note": resolution.refund_reference,
-            "author_party": Party.SUPPLIER if actor.is_supplier else actor.party,
-            "author_user": actor.user,
-            "author_organization": actor.organization,
-        },
-    )
+    with owner_scope(dispute):  # the merchant's ledger, whoever fulfils
+        LedgerEntry.objects.get_or_create(
+            merchant_id=dispute.merchant_id,
+            proposal=resolution,
+            defaults={
+                "dispute": dispute,
+                "side": LedgerSide.SUPPLIER,
+                "kind": LedgerKind.REFUND,
+                "amount": resolution.amount,
+                "currency": resolution.currency,
+                "note": resolution.refund_reference,
+                "author_party": Party.SUPPLIER if actor.is_supplier else actor.party,
+                "author_user": actor.user,
+                "author_organization": actor.organization,
+            },
+        )
 
 
 def ledger_reminder_send(*, actor: Actor, dispute: Dispute):

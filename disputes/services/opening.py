@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.tenancy import owner_scope
 from disputes import policies
 from disputes.models import (
     REASONS_BY_KIND,
@@ -259,7 +260,7 @@ def _next_number(merchant_id) -> int:
     the merchant's first dispute, and the UPDATE's row lock is held to the end of the
     transaction (the merchant's lock for opening)."""
     table = DisputeCounter._meta.db_table
-    with connection.cursor() as cursor:
+    with owner_scope(merchant_id), connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table} (merchant_id, last_number) VALUES (%s, 1)

@@ -485,7 +485,8 @@ def test_overdue_does_not_wait_for_an_order_being_written_and_is_retried(
 
     def writer():
         try:
-            with transaction.atomic():
+            # A thread starts with no scope: it writes as the order's merchant.
+            with organization_scope(order.merchant), transaction.atomic():
                 Order.cross_tenant_objects.select_for_update().get(pk=order.pk)
                 locked.set()
                 release.wait(30)

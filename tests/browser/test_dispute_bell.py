@@ -6,13 +6,15 @@ from playwright.sync_api import expect
 from disputes import services as dispute_services
 from disputes.tests.conftest import Disputes
 from notifications import services
+from notifications.tasks import email_delivery_send_task
 from tests.browser.conftest import log_in
 
 
 def deliver_now(email_ids, webhook_ids):
-    # The real sender, run at once instead of by a Celery worker: the e-mail really goes.
+    # The real task, run at once instead of by a Celery worker: the e-mail really goes,
+    # in the scope the task sets (the merchant's, not the replying supplier's).
     for delivery_id in email_ids:
-        services.email_delivery_send(delivery_id=delivery_id)
+        email_delivery_send_task(delivery_id=delivery_id)
 
 
 def test_the_merchants_bell_rises_when_the_supplier_replies(page, world, settings, monkeypatch):

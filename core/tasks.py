@@ -2,9 +2,9 @@
 
 A task starts with no scope (whatever the code that queued or ran it had), then either
 
-- works on one row (`owner_of=(Model, "argument")`): it runs in the scope of the merchant
-  owning that row, found by a one-row read under the audited system context; a row that
-  is gone leaves nothing to do; or
+- works on one row, or a batch of one merchant's rows (`owner_of=(Model, "argument")`): it
+  runs in the scope of the merchant owning that row (the batch's first), found by a
+  one-row read under the audited system context; a row that is gone leaves nothing to do; or
 - is deliberate cross-tenant work (`system="reason"`, a sweep): it runs under the audited
   system context (core.tenancy.cross_tenant_scope).
 
@@ -39,6 +39,10 @@ def task_scope(*, owner_of: tuple[type, str] | None = None, system: str = ""):
                         return function(*args, **kwargs)
                 model, argument = owner_of
                 key = signature.bind(*args, **kwargs).arguments[argument]
+                if isinstance(key, list | tuple):
+                    # A batch is one merchant's rows: the first says whose. A row of another
+                    # merchant stays out of reach, pending, for the outbox sweep to requeue.
+                    key = key[0] if key else None
                 merchant = _owner(model, key, reason=f"{name}: whose {model.__name__} it is")
                 if merchant is None:
                     logger.info("%s: %s %s is gone, nothing to do", name, model.__name__, key)

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.tasks import task_scope
 from insights import services
 
 
@@ -11,6 +12,7 @@ from insights import services
     soft_time_limit=1500,
     time_limit=1800,
 )
+@task_scope(system="the daily supplier summary counts every merchant's lines")
 def supplier_days_refresh_task() -> int:
     # Idempotent: a duplicate or redelivered run recomputes the same days the same way.
     return services.supplier_days_refresh()

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Any
 
 import urllib3
 from celery import signature
@@ -854,9 +855,10 @@ def webhook_delivery_resend(*, actor: Actor, delivery: WebhookDelivery) -> Webho
 # The outbox sweep
 
 
-def _sweep_model(model, *, now: datetime, batch_size: int) -> list[str]:
+def _sweep_model(model, *, now: datetime, batch_size: int) -> dict[Any, list[str]]:
+    """The ids of the deliveries to queue again, by merchant."""
     grace = timedelta(seconds=settings.NOTIFICATION_OUTBOX_GRACE_SECONDS)
-    ids: list[str] = []
+    ids: dict[Any, list[str]] = {}
     for condition in (
         # A task that never ran: lost with the broker, or never enqueued (Redis was down).
         Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace),
@@ -868,13 +870,14 @@ def _sweep_model(model, *, now: datetime, batch_size: int) -> list[str]:
                 model.cross_tenant_objects.select_for_update(skip_locked=True)
                 .filter(condition)
                 .order_by()
-                .values_list("pk", flat=True)[:batch_size]
+                .values_list("merchant_id", "pk")[:batch_size]
             )
             # Due now, so the new task may claim it; not picked again before the grace.
-            model.cross_tenant_objects.filter(pk__in=stuck).update(
+            model.cross_tenant_objects.filter(pk__in=[pk for _merchant, pk in stuck]).update(
                 status=DeliveryStatus.PENDING, next_attempt_at=now
             )
-        ids.extend(str(pk) for pk in stuck)
+        for merchant_id, pk in stuck:
+            ids.setdefault(merchant_id, []).append(str(pk))
     return ids
 
 
@@ -884,5 +887,7 @@ def outbox_sweep(*, now: datetime | None = None, batch_size: int = 1000) -> int:
     with tenancy.cross_tenant_scope(reason=OUTBOX_SCOPE_REASON):
         email_ids = _sweep_model(EmailDelivery, now=now, batch_size=batch_size)
         hook_ids = _sweep_model(WebhookDelivery, now=now, batch_size=batch_size)
-    enqueue_deliveries(email_ids, hook_ids)
-    return len(email_ids) + len(hook_ids)
+    # A task sends one merchant's rows, in that merchant's scope (core.tasks.task_scope).
+    for merchant_id in email_ids.keys() | hook_ids.keys():
+        enqueue_deliveries(email_ids.get(merchant_id, []), hook_ids.get(merchant_id, []))
+    return sum(map(len, email_ids.values())) + sum(map(len, hook_ids.values()))

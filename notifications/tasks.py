@@ -60,11 +60,13 @@ def _retry_batch(task, retry: services.Retry | None) -> None:
 
 
 @shared_task(name=services.EMAILS_SEND_TASK, **BATCH_OPTIONS)
+@task_scope(owner_of=(EmailDelivery, "delivery_ids"))
 def email_deliveries_send_task(self, delivery_ids: list[str]) -> None:
     _retry_batch(self, services.email_deliveries_send(delivery_ids=delivery_ids))
 
 
 @shared_task(name=services.WEBHOOKS_SEND_TASK, **BATCH_OPTIONS)
+@task_scope(owner_of=(WebhookDelivery, "delivery_ids"))
 def webhook_deliveries_send_task(self, delivery_ids: list[str]) -> None:
     _retry_batch(self, services.webhook_deliveries_send(delivery_ids=delivery_ids))
 

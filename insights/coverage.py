@@ -16,7 +16,7 @@ from datetime import UTC, date, timedelta
 from django.db.models import Q
 
 from accounts.models import Organization, OrganizationKind
-from core.tenancy import current_organization
+from core.tenancy import cross_tenant_scope, current_organization
 from insights.models import SupplierDay, SupplierDayState
 from insights.period import Period
 from insights.services import day_ranges, day_start
@@ -61,7 +61,10 @@ def period_split(period: Period) -> PeriodSplit:
     merchant = organization is not None and organization.is_merchant
     if merchant:
         states = states.filter(merchant_id=organization.pk)
-    states = list(states)
+    # How far each merchant's days are summarized: dates, no merchant's data; a supplier's
+    # scorecard needs those of every merchant (its lines stay walled by its own scope).
+    with cross_tenant_scope(reason="which days of the merchants the supplier summary covers"):
+        states = list(states)
     changed = changed_allowed_days([merchant_id for merchant_id, _before, _days in states])
     default = default_allowed_days()
     summarized_before = {
@@ -84,13 +87,15 @@ def period_split(period: Period) -> PeriodSplit:
     after_last = period.end.astimezone(UTC).date()  # days before it end by the period's end
     changed_days = defaultdict(list)
     if summarized_before and first < after_last:
-        for merchant_id, day in (
-            LineDayChange.cross_tenant_objects.filter(
-                merchant_id__in=list(summarized_before), day__gte=first, day__lt=after_last
+        with cross_tenant_scope(reason="which summarized days changed since"):
+            changes = list(
+                LineDayChange.cross_tenant_objects.filter(
+                    merchant_id__in=list(summarized_before), day__gte=first, day__lt=after_last
+                )
+                .values_list("merchant_id", "day")
+                .distinct()
             )
-            .values_list("merchant_id", "day")
-            .distinct()
-        ):
+        for merchant_id, day in changes:
             changed_days[merchant_id].append(day)
     by_watermark = defaultdict(list)
     for merchant_id, before in summarized_before.items():

@@ -43,6 +43,13 @@ class NotificationEvent(TenantModel):
     def __str__(self):
         return f"{self.type} · {self.dedup_key}"
 
+    # A supplier reads the events of its own notifications (their words are rendered from
+    # the event at reading time), for the database's row-level security (core.rls).
+    row_security_also = (
+        "EXISTS (SELECT 1 FROM notifications_notification AS shown "
+        "WHERE shown.event_id = {table}.id AND shown.organization_id = {organization})"
+    )
+
 
 class Notification(TenantModel):
     """An in-app notification: one person, in one organization (a merchant or a supplier)."""

@@ -5,6 +5,7 @@ import uuid
 from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.models import Membership
+from core import tenancy
 from notifications.events import event_types
 from notifications.models import (
     EmailPreference,
@@ -60,11 +61,12 @@ def notification_unread_counts_by_organization(*, user, limit: int) -> dict:
     unread = Notification.cross_tenant_objects.filter(
         user=user, organization_id=OuterRef("organization_id"), read_at__isnull=True
     ).values("pk")[: limit + 1]
-    return dict(
-        Membership.objects.filter(user=user)
-        .annotate(unread=_CappedCount(unread))
-        .values_list("organization_id", "unread")
-    )
+    with tenancy.cross_tenant_scope(reason="the bell counts the reader's own notifications"):
+        return dict(
+            Membership.objects.filter(user=user)
+            .annotate(unread=_CappedCount(unread))
+            .values_list("organization_id", "unread")
+        )
 
 
 def email_preference_types_for_user(*, user) -> set[str]:

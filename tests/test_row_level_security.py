@@ -100,9 +100,9 @@ def test_a_forgotten_filter_in_a_request_still_shows_only_the_callers_rows(
     ours = disputes.open("acme_agent")
     theirs = disputes.open("globex_owner")
 
-    def every_dispute(*, filters=None):
+    def every_dispute(*, filters=None, reader=None, sort=""):
         # The bug the wall is for: the unfiltered base manager, no tenant filter at all.
-        return selectors._with_details(Dispute.cross_tenant_objects.all())
+        return selectors._for_list(Dispute.cross_tenant_objects.all())
 
     monkeypatch.setattr(selectors, "dispute_list_for_merchant", every_dispute)
     monkeypatch.setattr(selectors, "dispute_list_for_supplier", every_dispute)

@@ -42,19 +42,41 @@ ALLOWED = {
     "disputes/scale_data.py": (3, "benchmark data for every merchant, under the system context"),
     "deadlines/api/views.py": (1, "an empty queryset for the schema generator"),
     "deadlines/selectors.py": (
-        3,
-        "the merchant's rule settings, history and a subject's deadlines, filtered by them",
+        5,
+        "the merchant's rule settings, history and a subject's deadlines, filtered by them; "
+        "the rule settings of merchants a shipping desk serves (in the caller's scope)",
     ),
     "deadlines/services.py": (
-        8,
+        10,
         "the sweep's claim, load and marks (system context, the raw SQL claim beside them); "
         "a merchant's rule setting update, filtered by that merchant; pending deadlines of a "
-        "subject that is no tenant row, in the caller's scope",
+        "subject that is no tenant row, in the caller's scope; a deadline plan's withdrawal and "
+        "insert, in the merchant's scope (DeadlinePlan.flush)",
     ),
     "notifications/services.py": (
-        16,
+        18,
         "deliveries claimed, leased and finished by id in the task's scope (core.tasks) or "
-        "by the outbox sweep (system context); a merchant owner's webhook endpoints",
+        "by the outbox sweep (system context); a merchant owner's webhook endpoints; the "
+        "rows of one change written together in the merchant's scope (notify_all)",
+    ),
+    "notifications/selectors.py": (
+        1,
+        "the bell counts the reader's own notifications in each of their organizations "
+        "(system context, filtered by the user)",
+    ),
+    "insights/services.py": (
+        7,
+        "the daily supplier summary's refresh, every merchant's days (its task runs under "
+        "the system context)",
+    ),
+    "insights/coverage.py": (
+        2,
+        "which days of the merchants the summary covers and which changed since (dates, "
+        "under the system context)",
+    ),
+    "insights/ship_timing.py": (
+        1,
+        "the ship-reminder rule of the merchants the caller's scope picked (system context)",
     ),
     "connectors/services/processing.py": (
         4,
@@ -65,6 +87,7 @@ ALLOWED = {
     "bench/ceiling.py": (1, "benchmark, run on demand"),
     "bench/connectors.py": (7, "benchmark set-up and clean-up, run on demand"),
     "bench/deadlines.py": (3, "benchmark set-up and clean-up, run on demand"),
+    "bench/fanout.py": (4, "benchmark set-up and clean-up, run on demand"),
     "bench/notifications.py": (3, "benchmark set-up and clean-up, run on demand"),
 }
 

@@ -271,14 +271,6 @@ class Dispute(TenantModel):
                 include=OPENED_FIGURE_COLUMNS,
                 name="dispute_supplier_opened",
             ),
-            # The overview's open and overdue counts: unfinished disputes only, with the
-            # columns the two counts read.
-            models.Index(
-                fields=["merchant"],
-                include=["id", "status", "respond_by", "resolve_by"],
-                condition=~Q(status__in=[DisputeStatus.CANCELLED, DisputeStatus.CLOSED]),
-                name="dispute_merchant_unfinished",
-            ),
             models.Index(
                 fields=["merchant", "resolved_at"],
                 condition=Q(resolved_at__isnull=False),

@@ -109,6 +109,17 @@ class DisputeStatus(models.TextChoices):
 FINISHED_STATUSES = frozenset({DisputeStatus.CLOSED, DisputeStatus.CANCELLED})
 OPEN_STATUSES = frozenset(DisputeStatus.values) - FINISHED_STATUSES
 
+# What the analytics read of each dispute opened in a period (insights.selectors).
+OPENED_FIGURE_COLUMNS = [
+    "id",
+    "kind",
+    "reason",
+    "evidence_required",
+    "evidence_received_at",
+    "first_response_at",
+    "arbitration_requested_at",
+]
+
 # Disputes with no deadline sort after every dated one.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -247,9 +258,19 @@ class Dispute(TenantModel):
             ),
             models.Index(fields=["order"], name="dispute_order"),
             # The analytics of a period (insights.selectors): a merchant's disputes opened,
-            # resolved or closed in it, and a supplier's opened across its merchants.
-            models.Index(fields=["merchant", "opened_at"], name="dispute_merchant_opened"),
-            models.Index(fields=["supplier", "opened_at"], name="dispute_supplier_opened"),
+            # resolved or closed in it, and a supplier's opened across its merchants. The
+            # opened ones carry every column their figures read, so that a period's tens of
+            # thousands of disputes are read from the index alone.
+            models.Index(
+                fields=["merchant", "opened_at"],
+                include=[*OPENED_FIGURE_COLUMNS, "supplier"],
+                name="dispute_merchant_opened",
+            ),
+            models.Index(
+                fields=["supplier", "opened_at"],
+                include=OPENED_FIGURE_COLUMNS,
+                name="dispute_supplier_opened",
+            ),
             models.Index(
                 fields=["merchant", "resolved_at"],
                 condition=Q(resolved_at__isnull=False),

@@ -1,4 +1,4 @@
-"""Which part of a period the daily supplier summary answers, and which the lines do.
+"""Which part of a period the daily summaries answer, and which the lines (or orders) do.
 
 A period runs from a local midnight to another (the organization's zone). The summary
 (models.SupplierDay) holds whole UTC days before its merchant's `summarized_before`; it
@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from accounts.models import Organization, OrganizationKind
 from core.tenancy import cross_tenant_scope, current_organization
-from insights.models import SupplierDay, SupplierDayState
+from insights.models import MerchantDay, SupplierDay, SupplierDayState
 from insights.period import Period
 from insights.services import day_ranges, day_start
 from insights.ship_timing import changed_allowed_days, default_allowed_days
@@ -31,8 +31,8 @@ MAX_CHANGED_DAYS = 60
 
 @dataclass
 class PeriodSplit:
-    summary: Q = field(default_factory=Q)  # over SupplierDay
-    live: Q = field(default_factory=Q)  # over OrderLine
+    summary: Q = field(default_factory=Q)  # over SupplierDay or MerchantDay
+    live: Q = field(default_factory=Q)  # over OrderLine or Order (both have placed_at)
     has_summary: bool = False
     has_live: bool = False
 
@@ -123,3 +123,8 @@ def period_split(period: Period) -> PeriodSplit:
 def summary_rows(split: PeriodSplit):
     """SupplierDay rows of the split's summary part, in the scope."""
     return SupplierDay.objects.filter(split.summary)
+
+
+def merchant_day_rows(split: PeriodSplit):
+    """MerchantDay rows of the split's summary part, in the scope."""
+    return MerchantDay.objects.filter(split.summary)

@@ -46,9 +46,31 @@ class SupplierDay(TenantModel):
         return f"{self.supplier_id} {self.day}"
 
 
+class MerchantDay(TenantModel):
+    """A merchant's orders placed on one day (UTC), counted with its SupplierDay rows and by
+    the same rules (insights.coverage), so that the overview adds up a row per day instead
+    of counting a period's orders again. (An order with several suppliers is one order: the
+    supplier rows cannot be added up to this.)"""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    orders = models.PositiveIntegerField(_("orders"))
+
+    class Meta:
+        verbose_name = _("merchant day")
+        verbose_name_plural = _("merchant days")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day"], name="merchant_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.merchant_id} {self.day}"
+
+
 class SupplierDayState(TenantModel):
-    """How far a merchant's SupplierDay rows go, and the allowance their on-time counts
-    used: with another allowance now, none of them counts until they are recomputed."""
+    """How far a merchant's SupplierDay and MerchantDay rows go, and the allowance the
+    on-time counts used: with another allowance now, none of them counts until they are
+    recomputed."""
 
     summarized_before = models.DateField(_("summarized before"))
     allowed_days = models.PositiveIntegerField(_("ship-reminder days"))

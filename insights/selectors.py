@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core.replicas import on_replica, reads_on_replica
 from disputes.models import (
+    OPEN_STATUSES,
     Dispute,
     DisputeLine,
     DisputeStatus,
@@ -36,7 +37,7 @@ from disputes.models import (
 )
 from disputes.selectors import overdue_now
 from insights.aggregates import HoursBetween, Median
-from insights.coverage import period_split, summary_rows
+from insights.coverage import merchant_day_rows, period_split, summary_rows
 from insights.period import Period
 from insights.ship_timing import on_time, with_ship_timing
 from orders.models import Order, OrderLine
@@ -131,7 +132,7 @@ def _money_by(period: Period, *group) -> QuerySet:
 
 @reads_on_replica
 def overview_for_merchant(*, period: Period) -> dict:
-    orders = Order.objects.filter(_between("placed_at", period)).count()
+    orders = _order_count(period)
     opened_in = _between("opened_at", period)
     resolved_in = _resolved_in(period)
     zone = period.zone
@@ -160,7 +161,8 @@ def overview_for_merchant(*, period: Period) -> dict:
         .annotate(count=Count("pk"))
         .order_by()
     )
-    now = Dispute.objects.aggregate(
+    # Both counts read only unfinished disputes (a resolved one can still be overdue).
+    now = Dispute.objects.filter(status__in=OPEN_STATUSES).aggregate(
         open_now=Count("pk", filter=~Q(status__in=NOT_OPEN)),
         # Exactly what GET /api/v1/disputes/?overdue=true lists, by the same filter.
         overdue_now=Count("pk", filter=overdue_now()),
@@ -199,6 +201,18 @@ def overview_for_merchant(*, period: Period) -> dict:
         ],
         "money": money_rows(_money_by(period)),
     }
+
+
+def _order_count(period: Period) -> int:
+    """The merchant's orders placed in the period: whole days from the daily summary, the
+    rest from the orders (insights.coverage); an order falls in exactly one part."""
+    split = period_split(period)
+    count = 0
+    if split.has_summary:
+        count += merchant_day_rows(split).aggregate(orders=Sum("orders"))["orders"] or 0
+    if split.has_live:
+        count += Order.objects.filter(split.live).count()
+    return count
 
 
 def _local_date(moment, zone):

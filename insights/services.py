@@ -1,4 +1,4 @@
-"""The daily supplier summary (models.SupplierDay), kept by Celery beat.
+"""The daily summaries (models.SupplierDay and MerchantDay), kept by Celery beat.
 
 Each run brings every merchant's rows up to yesterday (UTC): the days that passed since the
 last run, and the days its order lines changed since (orders.LineDayChange, which the run
@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from accounts.models import Organization, OrganizationKind
 from core.tenancy import cross_tenant_scope
-from insights.models import SupplierDay, SupplierDayState
+from insights.models import MerchantDay, SupplierDay, SupplierDayState
 from insights.ship_timing import (
     changed_allowed_days,
     default_allowed_days,
     on_time,
     with_ship_timing,
 )
-from orders.models import LineDayChange, OrderLine
+from orders.models import LineDayChange, Order, OrderLine
 
 DAY = timedelta(days=1)
 # A state no run wrote yet: every day is recomputed.
@@ -45,7 +45,8 @@ def day_ranges(days) -> list[tuple[date, date]]:
 
 
 def supplier_days_refresh() -> int:
-    """Bring every merchant's SupplierDay rows up to yesterday; answer the days recomputed."""
+    """Bring every merchant's SupplierDay and MerchantDay rows up to yesterday; answer the
+    days recomputed."""
     today = timezone.now().astimezone(UTC).date()
     recomputed = 0
     with cross_tenant_scope(reason="insights: the daily supplier figures of every merchant"):
@@ -98,6 +99,18 @@ def _recompute(merchant_id, ranges: list[tuple[date, date]], allowed_days: int) 
         days |= Q(day__gte=first, day__lt=after)
         moments |= Q(placed_at__gte=day_start(first), placed_at__lt=day_start(after))
     SupplierDay.cross_tenant_objects.filter(days, merchant_id=merchant_id).delete()
+    MerchantDay.cross_tenant_objects.filter(days, merchant_id=merchant_id).delete()
+    orders = (
+        Order.cross_tenant_objects.filter(moments, merchant_id=merchant_id)
+        .annotate(day=TruncDate("placed_at", tzinfo=UTC))
+        .values("day")
+        .annotate(orders=Count("pk"))
+        .order_by()
+    )
+    MerchantDay.cross_tenant_objects.bulk_create(
+        (MerchantDay(merchant_id=merchant_id, **row) for row in orders.iterator()),
+        batch_size=2000,
+    )
     counted = (
         with_ship_timing(
             OrderLine.cross_tenant_objects.filter(moments, merchant_id=merchant_id),

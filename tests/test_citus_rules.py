@@ -81,6 +81,7 @@ PRIMARY_KEY_WITHOUT_MERCHANT = {
     "disputes_savedview",
     "disputes_timelineevent",
     "disputes_timelineeventattachment",
+    "insights_merchantday",
     "insights_supplierday",
     "insights_supplierdaystate",
     "notifications_emaildelivery",

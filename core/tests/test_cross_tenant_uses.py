@@ -65,8 +65,8 @@ ALLOWED = {
         "(system context, filtered by the user)",
     ),
     "insights/services.py": (
-        7,
-        "the daily supplier summary's refresh, every merchant's days (its task runs under "
+        10,
+        "the daily supplier and merchant summaries' refresh, every merchant's days (its task runs under "
         "the system context)",
     ),
     "insights/coverage.py": (

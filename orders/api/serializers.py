@@ -401,9 +401,19 @@ class OrderImportSerializer(serializers.ModelSerializer):
 
 
 class TrackingRowInputSerializer(serializers.Serializer):
-    order_number = serializers.CharField(help_text="The shop's order number (external id).")
-    sku = serializers.CharField()
-    tracking_number = serializers.CharField()
+    # A row is a CSV row: a missing or empty column fails that row alone (its result says
+    # which column is empty), so the schema requires none of them.
+    order_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The shop's order number (external id). Missing or empty: the row fails.",
+    )
+    sku = serializers.CharField(
+        required=False, allow_blank=True, help_text="Missing or empty: the row fails."
+    )
+    tracking_number = serializers.CharField(
+        required=False, allow_blank=True, help_text="Missing or empty: the row fails."
+    )
     carrier = serializers.CharField(
         required=False, allow_blank=True, help_text="Detected from the tracking number if empty."
     )

@@ -247,11 +247,26 @@ class DisputeListItemSerializer(serializers.Serializer):
     evidence_missing = serializers.BooleanField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    # As in the detail: not read-only, so that the schema does not list them as always
+    # present (a supplier never gets `assignee`; `unread` needs a reader).
+    assignee = AssigneeSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("The merchant's member who works it; null when unassigned. Merchants only."),
+    )
+    last_activity_at = serializers.DateTimeField(
+        read_only=True, help_text=_("The newest timeline event the caller can see.")
+    )
+    unread = serializers.BooleanField(
+        required=False,
+        help_text=_("In lists: activity the caller has not seen since last opening it."),
+    )
 
     def to_representation(self, dispute):
         time = self.context.setdefault("time_writer", TimeWriter())
         merchant, supplier = dispute.merchant, dispute.supplier
-        return {
+        actor = self.context["actor"]
+        row = {
             "id": str(dispute.pk),
             "number": dispute.number,
             "kind": dispute.kind,
@@ -281,7 +296,21 @@ class DisputeListItemSerializer(serializers.Serializer):
             ),
             "closed_at": time(dispute.closed_at),
             "updated_at": time(dispute.updated_at),
+            # Each side sees its own activity: a merchant's notes move nothing for a supplier.
+            "last_activity_at": time(
+                dispute.last_activity_at if actor.is_merchant else dispute.shared_activity_at
+            ),
         }
+        if actor.is_merchant:
+            assignee = dispute.assignee
+            row["assignee"] = (
+                None
+                if assignee is None
+                else {"id": str(assignee.pk), "name": assignee.name, "email": assignee.email}
+            )
+        if hasattr(dispute, "unread"):
+            row["unread"] = dispute.unread
+        return row
 
     def _proposal(self, name: str, proposal) -> dict | None:
         return None if proposal is None else self.fields[name].to_representation(proposal)

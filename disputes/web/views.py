@@ -142,6 +142,9 @@ def _sort_links(query, sort: str) -> dict:
     return links
 
 
+MERCHANT_ONLY_FILTERS = ("assignee",)
+
+
 class SupplierInboxView(SupplierSide, TemplateView):
     """Across merchants, the closest due time first; views "open", "waiting for me", "all"."""
 
@@ -169,6 +172,10 @@ class SupplierInboxView(SupplierSide, TemplateView):
         counts = selectors.dispute_inbox_counts_for_supplier(filters=filters, cap=COUNT_CAP)
         query = self.request.GET.copy()
         query.pop("cursor", None)
+        # Who works a dispute is the merchant's business: a merchant-only filter pasted into
+        # a supplier's address is not carried into its links.
+        for name in MERCHANT_ONLY_FILTERS:
+            query.pop(name, None)
         next_query = query.copy()
         if following:
             next_query["cursor"] = following

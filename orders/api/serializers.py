@@ -10,6 +10,7 @@ suppliers' lines or parcels.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import TextField
 from core.api.writing import TimeWriter
 from orders.models import ImportStatus, Order, OrderImport, OrderLine, OrderStatus, Shipment
 from orders.validation import MAX_LINES_PER_ORDER, parse_aware_datetime
@@ -401,13 +402,21 @@ class OrderImportSerializer(serializers.ModelSerializer):
 
 
 class TrackingRowInputSerializer(serializers.Serializer):
-    order_number = serializers.CharField(help_text="The shop's order number (external id).")
-    sku = serializers.CharField()
-    tracking_number = serializers.CharField()
-    carrier = serializers.CharField(
+    # A row is a CSV row: a missing or empty column fails that row alone (its result says
+    # which column is empty), so the schema requires none of them.
+    order_number = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="The shop's order number (external id). Missing or empty: the row fails.",
+    )
+    sku = TextField(required=False, allow_blank=True, help_text="Missing or empty: the row fails.")
+    tracking_number = TextField(
+        required=False, allow_blank=True, help_text="Missing or empty: the row fails."
+    )
+    carrier = TextField(
         required=False, allow_blank=True, help_text="Detected from the tracking number if empty."
     )
-    merchant = serializers.CharField(
+    merchant = TextField(
         required=False,
         allow_blank=True,
         help_text="The merchant's slug or name: only when two merchants share an order number.",

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -274,7 +275,14 @@ class ShipmentViewSet(ScopedViewSet):
         elif request.content_type.startswith("multipart/"):
             raise ValidationFailed(field_errors={"file": [_("No file was submitted.")]})
         else:
-            rows = services.tracking_rows_from_json(_object(request.data).get("rows"))
+            rows = _object(request.data).get("rows")
+            if isinstance(rows, list):
+                # A missing or empty column fails its row alone (as an empty CSV cell does),
+                # but a row that is no object of texts is a malformed body: refused whole.
+                shape = serializers.TrackingRowInputSerializer(data=rows, many=True)
+                if not shape.is_valid():
+                    raise DRFValidationError({"rows": shape.errors})
+            rows = services.tracking_rows_from_json(rows)
         result = services.tracking_upload_apply(actor=self.actor, rows=rows)
         return Response(serializers.TrackingUploadResultSerializer(result).data)
 

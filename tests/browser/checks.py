@@ -22,6 +22,7 @@ def axe_violations(page) -> list:
 def readable(page, width: int, name: str) -> None:
     """No sideways scroll, axe-clean, and a full-page screenshot named `name`."""
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width, name
-    assert axe_violations(page) == [], name
+    violations = axe_violations(page)
+    assert violations == [], (name, violations)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -19,6 +19,7 @@ from accounts.actors import Actor
 from accounts.models import Membership
 from connectors.services.connectors import connector_create
 from core.tenancy import organization_scope
+from disputes.services import saved_reply_create
 from notifications.services import webhook_endpoint_create
 from tests.browser.checks import SIZES, axe_violations, readable
 from tests.browser.conftest import log_in
@@ -41,7 +42,13 @@ NOT_PAGES = {
     "portal-notifications:bell": "the header's count, polled by htmx",
     "settings-rule-update": "the rules page's form target (GET shows the rules page)",
     "app-order-import": "one import's progress: the demo data has no import",
+    "app-disputes-export": "a CSV file (the list's bulk export)",
+    "portal-line-row": "a shipping desk row, swapped back in by htmx (cancel)",
+    "portal-line-parcel-edit": "a shipping desk row with its edit form, swapped in by htmx",
+    "portal-line-parcel-void": "the edit row's form target (GET is a 404)",
 }
+# The header's search box is a form, not a link: the crawl submits it with this text.
+SEARCH_TEXT = "1"
 PREFIXES = ("app/", "portal/", "accounts/profile/")
 
 
@@ -117,11 +124,16 @@ def crawl(page, start: str) -> dict[str, str]:
                 continue
             if parts.path.lstrip("/").startswith(PREFIXES):
                 queue.append(href.split("#")[0])
+        searches = page.eval_on_selector_all(
+            "form.header-search[method=get]", "forms => forms.map(form => form.action)"
+        )
+        queue.extend(f"{urlsplit(action).path}?q={SEARCH_TEXT}" for action in searches)
     return found
 
 
 def settings_the_demo_lacks() -> None:
-    """A shop connector and a webhook endpoint for Acme, whose pages the demo has none of."""
+    """A shop connector, a webhook endpoint and a saved reply for Acme, whose pages the demo
+    has none of."""
     owner = Membership.objects.select_related("user", "organization").get(
         user__email=PEOPLE["owner"][0], organization__slug="acme"
     )
@@ -131,6 +143,11 @@ def settings_the_demo_lacks() -> None:
             actor=actor, platform="shopify", shop="acme-outdoor.myshopify.com", secret="s" * 32
         )
         webhook_endpoint_create(actor=actor, url="http://127.0.0.1:9/redress", events=["*"])
+        saved_reply_create(
+            actor=actor,
+            title="Return label on its way",
+            variants={"en": "We have sent you a prepaid return label by e-mail."},
+        )
 
 
 def test_every_page_reads_on_a_phone_and_a_desktop_and_is_axe_clean(browser, live_server):

@@ -1,10 +1,11 @@
 """The merchant's day in the dispute workspace, at desktop and phone widths.
 
-From the dashboard to a dispute, a reply in the supplier's language from a saved reply with
-a screenshot pasted into the composer, a partial refund proposed (the form shows the fields
-that resolution uses), the supplier accepting in one click and paying, and the merchant
-closing after a confirmation. Every step: no sideways scroll, axe-core finds nothing, and a
-screenshot in var/screenshots/merchant-day-<size>-<step>.png.
+From the home page's team queue (its unassigned disputes) to a dispute, a reply in the
+supplier's language from a saved reply with a screenshot pasted into the composer, a
+partial refund proposed (the form shows the fields that resolution uses), the supplier
+accepting in one click and paying, and the merchant closing after a confirmation. Every
+step: no sideways scroll, axe-core finds nothing, and a screenshot in
+var/screenshots/merchant-day-<size>-<step>.png.
 """
 
 import base64
@@ -20,7 +21,7 @@ from disputes.tests.conftest import Disputes
 from disputes.tests.factories import OrderFactory, OrderLineFactory
 from disputes.tests.samples import image_bytes
 from tests.browser.checks import SIZES, readable
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_menu
 
 SCREENSHOT = base64.b64encode(image_bytes("PNG", size=(80, 60), colour=(30, 120, 200))).decode()
 
@@ -94,16 +95,23 @@ def test_merchant_day_in_the_dispute_workspace(browser, live_server, world, lamp
     context, page = sized_page(browser, live_server, size)
     supplier_context, supplier = sized_page(browser, live_server, size)
     try:
-        # The merchant starts the day on the dashboard and goes to the dispute.
+        # The merchant starts the day on the home page; its saved replies are one click
+        # from the settings (on a phone, in the header's menu).
         log_in(page, "acme_agent@example.test")
         expect(page).to_have_url(re.compile(r"/app/$"))
         readable(page, width, f"{shot}-1-home")
-        # Its saved replies are one click from the settings.
+        open_menu(page)
         page.get_by_role("navigation").get_by_role("link", name="Settings").click()
         page.get_by_role("link", name="Saved replies").click()
         expect(page.get_by_role("link", name="Ask for proof of delivery")).to_be_visible()
         readable(page, width, f"{shot}-1-saved-replies")
-        page.get_by_role("navigation").get_by_role("link", name="Disputes").click()
+        # Back home, the team's queue says one dispute has nobody on it: that list has it.
+        open_menu(page)
+        page.get_by_role("navigation").get_by_role("link", name="Overview").click()
+        unassigned = page.locator('[data-queue="unassigned"]')
+        expect(unassigned.locator(".count")).to_have_text("1")
+        unassigned.get_by_role("link").click()
+        expect(page).to_have_url(re.compile(r"/app/disputes/\?.*assignee=none"))
         page.get_by_role("link", name=f"#{lamp_dispute.number}", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Dispute #{lamp_dispute.number}")
         summary = page.get_by_role("region", name="Where it stands")
@@ -154,6 +162,7 @@ def test_merchant_day_in_the_dispute_workspace(browser, live_server, world, lamp
 
         # The supplier accepts in one click in the portal, then pays.
         log_in(supplier, "shenzhen_agent@example.test")
+        open_menu(supplier)
         supplier.get_by_role("navigation").get_by_role("link", name="Disputes").click()
         supplier.get_by_role("link", name=f"#{lamp_dispute.number}", exact=True).click()
         offer = supplier.get_by_role("article", name="Open proposal")

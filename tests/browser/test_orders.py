@@ -39,7 +39,7 @@ def acme_owner(world) -> Actor:
 def test_merchant_uploads_a_csv_and_watches_it_finish(page, world, celery_worker):
     rows = [csv_row(f"#{n}") for n in range(60)] + [csv_row("#bad", quantity="-3")]
     log_in(page, "acme_owner@example.test")
-    page.get_by_role("link", name="Orders").click()
+    page.get_by_role("navigation").get_by_role("link", name="Orders", exact=True).click()
     page.get_by_label("CSV file").set_input_files(
         {"name": "orders.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}
     )
@@ -64,11 +64,11 @@ def test_merchant_filters_the_order_list(page, world):
     page.goto("/app/orders/")
     rows = page.locator("table.orders tbody tr")
     expect(rows).to_have_count(4)
-    page.get_by_label("Search").fill("grace")
+    page.get_by_label("Search", exact=True).fill("grace")
     expect(rows).to_have_count(1)
     expect(page.get_by_role("link", name="#GRACE")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=grace"))
-    page.get_by_label("Search").fill("")
+    page.get_by_label("Search", exact=True).fill("")
     expect(rows).to_have_count(4)
     page.get_by_label("Not shipped after (days)").fill("10")
     page.get_by_label("Not shipped after (days)").press("Enter")

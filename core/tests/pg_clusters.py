@@ -17,6 +17,7 @@ import tempfile
 import time
 from glob import glob
 from pathlib import Path
+from urllib.parse import urlparse
 
 
 def postgres_bindir() -> Path | None:
@@ -108,14 +109,23 @@ class Clusters:
     def copy_database(self, source: dict, name: str) -> None:
         """A copy of a database of another server (Django's settings of it) on the primary:
         quicker than migrating a new one."""
+        # The tables' owner reads every row (row-level security walls the application's
+        # role); the policies name both roles, which the throwaway primary then needs too.
+        owner = urlparse(os.environ.get("DATABASE_OWNER_URL", "")).username or source["USER"]
         dump = subprocess.run(
             [
                 self._tool("pg_dump"), "-h", source["HOST"], "-p", str(source["PORT"]),
-                "-U", source["USER"], "--no-owner", "--no-privileges", source["NAME"],
+                "-U", owner, "--no-owner", "--no-privileges", "--enable-row-security",
+                source["NAME"],
             ],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
         primary = ["-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres"]
+        for role in sorted({owner, source["USER"]} - {"postgres"}):
+            subprocess.run(
+                [self._tool("psql"), *primary, "-d", "postgres", "-c", f'CREATE ROLE "{role}"'],
+                check=True, capture_output=True, timeout=60,
+            )  # fmt: skip
         subprocess.run(
             [self._tool("createdb"), *primary, name], check=True, capture_output=True, timeout=60
         )

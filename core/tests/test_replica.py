@@ -36,6 +36,8 @@ def test_lists_and_insights_read_on_a_real_streaming_replica(db):
         env = {
             **os.environ,
             "DATABASE_URL": clusters.url(clusters.primary_port, "postgres"),
+            # The throwaway cluster has one user (its superuser): the owner there too.
+            "DATABASE_OWNER_URL": clusters.url(clusters.primary_port, "postgres"),
             "DATABASE_REPLICA_URL": clusters.url(clusters.replica_port, "postgres"),
             "TEST_DATABASE_NAME": CHECKS_DATABASE,
             # The checks pause replay for a few seconds: that lag is what they look at.

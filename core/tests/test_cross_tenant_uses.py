@@ -66,8 +66,8 @@ ALLOWED = {
     ),
     "insights/services.py": (
         10,
-        "the daily supplier and merchant summaries' refresh, every merchant's days (its task runs under "
-        "the system context)",
+        "the daily supplier and merchant summaries' refresh, every merchant's days (its task "
+        "runs under the system context)",
     ),
     "insights/coverage.py": (
         2,

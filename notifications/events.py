@@ -78,6 +78,25 @@ def _message_id(value) -> str:
         return str(value)
 
 
+# Words a domain stores in English and puts in the reader's language itself (a parcel's
+# tracking problem, with numbers of its own): name → function of the stored English.
+_word_renderers: dict[str, Any] = {}
+
+
+def register_words(name: str, render) -> str:
+    """Let a Text parameter be stored in English and worded by `render` at reading time."""
+    _word_renderers.setdefault(name, render)
+    return name
+
+
+@dataclass(frozen=True)
+class Words:
+    """A Text parameter in English, worded at reading time by a registered renderer."""
+
+    renderer: str
+    value: str
+
+
 @dataclass(frozen=True)
 class Text:
     """An English message id and its parameters, rendered in each reader's language."""
@@ -86,23 +105,33 @@ class Text:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        params, translated = {}, []
+        params, translated, worded = {}, [], {}
         for name, value in self.params.items():
             if isinstance(value, Promise):
                 params[name] = _message_id(value)
                 translated.append(name)
+            elif isinstance(value, Words):
+                params[name] = value.value
+                worded[name] = value.renderer
             else:
                 params[name] = value
-        return {"message": _message_id(self.message), "params": params, "translate": translated}
+        stored = {"message": _message_id(self.message), "params": params, "translate": translated}
+        if worded:
+            stored["words"] = worded
+        return stored
 
     @staticmethod
     def render_json(stored: dict, language: str) -> str:
         with translation.override(language):
             translated = set(stored.get("translate", ()))
-            params = {
-                name: gettext(value) if name in translated else value
-                for name, value in stored.get("params", {}).items()
-            }
+            worded = stored.get("words", {})
+            params = {}
+            for name, value in stored.get("params", {}).items():
+                if name in translated:
+                    value = gettext(value)
+                elif name in worded and worded[name] in _word_renderers:
+                    value = _word_renderers[worded[name]](value)
+                params[name] = value
             text = gettext(stored["message"]) if stored["message"] else ""
             return text % params if params else text
 

@@ -22,10 +22,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import MERCHANT_WORKERS, SUPPLIER_WORKERS
-from notifications.events import Event, Recipients, Text, register_event_type
+from notifications.events import (
+    Event,
+    Recipients,
+    Text,
+    Words,
+    register_event_type,
+    register_words,
+)
+from orders.tracking import problem_in_words
 
 DEADLINE_FIRED = register_event_type("deadline.fired", gettext_lazy("A deadline passes"))
 ORDER_OVERDUE = register_event_type("order.overdue", gettext_lazy("An order is overdue"))
+# A tracking problem is stored in English and worded in each reader's language.
+TRACKING_PROBLEM = register_words("tracking_problem", problem_in_words)
 SHIPMENT_TRACKING_INVALID = register_event_type(
     "shipment.tracking_invalid", gettext_lazy("A parcel's tracking number looks invalid")
 )
@@ -240,7 +250,7 @@ def tracking_invalid_event(*, shipment) -> Event:
     params = {
         "order": order.external_id,
         "tracking": shipment.tracking_number,
-        "problem": shipment.tracking_problem,
+        "problem": Words(TRACKING_PROBLEM, shipment.tracking_problem),
     }
     return Event(
         type=SHIPMENT_TRACKING_INVALID,

@@ -22,7 +22,7 @@ from core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, Vali
 from orders.csv_format import safe_cell
 from orders.models import Order, OrderLine
 from orders.services.shipments import ParcelOutcome, shipment_lines_record
-from orders.tracking import normalise_tracking_number
+from orders.tracking import normalise_tracking_number, problem_in_words
 
 # A row is some 60 bytes: a file of the most rows is far below this.
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -270,7 +270,7 @@ def _record(actor, order, number, members, results) -> None:
         result.tracking_valid = parcel.tracking_valid
         if parcel.tracking_valid is False:
             result.message = _("The tracking number looks invalid: %(problem)s.") % {
-                "problem": parcel.tracking_problem
+                "problem": problem_in_words(parcel.tracking_problem)
             }
 
 

@@ -7,6 +7,7 @@ from core.errors import Conflict, PermissionDenied
 from core.tenancy import cross_tenant_scope, organization_scope
 from disputes.models import DisputeKind, Reason, TimelineEvent
 from disputes.services.opening import dispute_open
+from notifications.events import Text
 from notifications.models import NotificationEvent
 from orders import services
 from orders.models import OrderLine, OrderStatus, Shipment, ShipmentStatus
@@ -69,6 +70,19 @@ def test_a_parcel_recorded_with_an_invalid_number_tells_the_merchant_and_is_not_
     assert notice.merchant_id == world.acme.pk
     assert notice.data["shipment"]["tracking_number"] == BAD
     assert "check digit" in notice.data["shipment"]["tracking_problem"]
+
+
+def test_the_invalid_number_notice_words_the_problem_in_the_readers_language(
+    world, order, actor_for
+):
+    # The problem is stored in English with the event and worded when the notice is read.
+    parcel(actor_for("shenzhen_admin"), order)
+    (notice,) = invalid_notices()
+    english = Text.render_json(notice.body, "en")
+    spanish = Text.render_json(notice.body, "es")
+    assert "check digit mismatch" in english
+    assert "dígito de control incorrecto" in spanish
+    assert "check digit" not in spanish
 
 
 def test_a_valid_or_unchecked_number_tells_nobody(world, order, actor_for):

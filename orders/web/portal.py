@@ -25,6 +25,7 @@ from orders import selectors, services
 from orders.api.pagination import OldestOrderCursorPagination, OrderCursorPagination
 from orders.models import CARRIER_NAMES, OrderLine, OrderStatus, Shipment
 from orders.services.tracking_uploads import RowResult, UploadResult, error_text
+from orders.tracking import problem_in_words
 from orders.web.forms import LineTrackingForm, TrackingUploadForm
 from suppliers.selectors import merchant_list_for_supplier
 
@@ -287,7 +288,7 @@ def _parcel_notice(parcel: Shipment, line: OrderLine, *, corrected=False) -> tup
     if parcel.tracking_valid is False:
         return (
             _("Saved, but the number looks invalid: %(problem)s.")
-            % {"problem": parcel.tracking_problem},
+            % {"problem": problem_in_words(parcel.tracking_problem)},
             messages.WARNING,
         )
     if corrected:

@@ -34,14 +34,31 @@ def _compiled(format_string: str) -> tuple[tuple[bool, str], ...]:
     return tuple(pieces)
 
 
+class LocalDates:
+    """`date_format(localtime(value), format_name)` for many values: the reader's time zone
+    and the language's format are read once (the template filter `date` reads them per value)."""
+
+    def __init__(self, format_name: str):
+        self.zone = timezone.get_current_timezone()
+        self.format = _compiled(str(get_format(format_name, get_language())))
+
+    def __call__(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        written = DateFormat(timezone.localtime(value, self.zone))
+        return "".join(
+            str(getattr(written, piece)()) if is_format else piece
+            for is_format, piece in self.format
+        )
+
+
 class DueTimes:
     """Writes `<time>` elements for one page: the clock, the language's words and its date
     format are read once, not once per due time (a list shows two per row)."""
 
     def __init__(self, *, now: datetime | None = None):
         self.now = now or timezone.now()
-        self.zone = timezone.get_current_timezone()
-        self.format = _compiled(str(get_format("DATETIME_FORMAT", get_language())))
+        self.exact = LocalDates("DATETIME_FORMAT")
         self.hours = _("%(count)d h")
         self.minutes = _("%(count)d min")
         self.overdue_by = _("overdue by %(time)s")
@@ -64,14 +81,6 @@ class DueTimes:
         else:
             amount = self.minutes % {"count": max(1, int(span.total_seconds() // 60))}
         return (self.overdue_by if overdue else self.left) % {"time": amount}
-
-    def exact(self, value: datetime) -> str:
-        """`value` in the reader's time zone, as `date_format(…, "DATETIME_FORMAT")` writes it."""
-        written = DateFormat(timezone.localtime(value, self.zone))
-        return "".join(
-            str(getattr(written, piece)()) if is_format else piece
-            for is_format, piece in self.format
-        )
 
     def __call__(self, value: datetime | None) -> SafeString:
         if value is None:

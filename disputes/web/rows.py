@@ -9,14 +9,12 @@ the templates wrote (disputes/tests/test_list_rows_html.py compares them).
 """
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from core.templatetags.due_times import DueTimes
+from core.templatetags.due_times import DueTimes, LocalDates
 
 # A pk-shaped placeholder, replaced by each row's pk in the reversed URL.
 _PK = "00000000-0000-0000-0000-000000000000"
@@ -60,7 +58,8 @@ def merchant_rows(disputes) -> SafeString:
     row = _Row("app-dispute-detail")
     pick = _("Pick dispute #%(number)s")
     unassigned = '<span class="muted">{}</span>'.format(_("Unassigned"))
-    zone = timezone.get_current_timezone()
+    activity_time = LocalDates("SHORT_DATETIME_FORMAT")
+    opened_day = LocalDates("SHORT_DATE_FORMAT")
     lines = []
     for dispute in disputes:
         pk = escape(dispute.pk)
@@ -77,8 +76,8 @@ def merchant_rows(disputes) -> SafeString:
           <td>{row.status(dispute)}</td>
           <td>{escape(assignee.get_short_name()) if assignee else unassigned}</td>
           <td>{row.due(due)}</td>
-          <td>{_local_date(dispute.last_activity_at, "SHORT_DATETIME_FORMAT", zone)}</td>
-          <td>{_local_date(dispute.opened_at, "SHORT_DATE_FORMAT", zone)}</td>
+          <td>{escape(activity_time(dispute.last_activity_at))}</td>
+          <td>{escape(opened_day(dispute.opened_at))}</td>
         </tr>
       """  # noqa: E501
         )
@@ -114,10 +113,3 @@ def supplier_rows(disputes) -> SafeString:
           """  # noqa: E501
         )
     return mark_safe("".join(lines))  # noqa: S308 (every value above is escaped)
-
-
-def _local_date(value, format_name: str, zone) -> str:
-    """The template filter `date:format_name`, which reads the value in local time."""
-    if value is None:
-        return ""
-    return escape(date_format(timezone.localtime(value, zone), format_name))

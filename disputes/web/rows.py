@@ -1,7 +1,7 @@
 """The rows of the dispute lists (/app/disputes/, /portal/disputes/), written in Python.
 
-Through the template engine a row cost about a millisecond (two includes, a URL reversed,
-a countdown, a dozen variables resolved); a page of 50 spent most of its time there. Here
+Through the template engine a row cost about 1,300 function calls (two includes, a URL
+reversed, a countdown, a dozen variables resolved): 66,000 of a page's 158,000. Here
 what is the same on every row (words, the link pattern, the due-time writer) is prepared
 once per page, and each value is escaped as the template escaped it (the translated words
 are not escaped, as `{% translate %}` does not escape them). The markup is the one

@@ -38,6 +38,7 @@ from disputes.web.common import (
     filters_from,
 )
 from disputes.web.queue import queue_views
+from disputes.web.rows import merchant_rows, supplier_rows
 from disputes.wording import author_name, event_text
 from orders.selectors import (
     order_line_list_for_order,
@@ -96,6 +97,7 @@ class DisputeListView(MerchantSide, TemplateView):
             form=form,
             filters=self.request.GET,
             disputes=page,
+            rows=merchant_rows(page),
             next_link=paginator.get_next_link(),
             previous_link=paginator.get_previous_link(),
             counts=[
@@ -186,6 +188,7 @@ class SupplierInboxView(SupplierSide, TemplateView):
             form=form,
             filters=self.request.GET,
             disputes=disputes,
+            rows=supplier_rows(disputes),
             first_link=f"?{query.urlencode()}" if "cursor" in self.request.GET else None,
             next_link=f"?{next_query.urlencode()}" if following else None,
             view=view,

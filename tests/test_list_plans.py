@@ -38,7 +38,9 @@ def plan(queryset) -> str:
             lambda: dispute_selectors.dispute_list_for_merchant(
                 filters=dispute_selectors.DisputeFilters(status="awaiting_supplier")
             ).order_by("-id")[:26],
-            "dispute_merchant_status",
+            # Either tenant-first index keeps the rows in order; which one costs less depends
+            # on the tiny test table's statistics of the moment.
+            ("dispute_merchant_status", "dispute_merchant_recent"),
         ),
         (
             "orders, newest first",
@@ -50,8 +52,11 @@ def plan(queryset) -> str:
 def test_merchant_lists_scan_their_tenant_first_index(world, name, build, index):
     with organization_scope(world.acme):
         explained = plan(build())
-    assert f"Index Scan using {index}" in explained or f"Index Scan Backward using {index}" in (
-        explained
+    indexes = (index,) if isinstance(index, str) else index
+    assert any(
+        f"Index Scan using {name} " in explained
+        or f"Index Scan Backward using {name} " in explained
+        for name in indexes
     ), (name, explained)
     # Rows come in the index order: no sort of the tenant's rows.
     assert "Sort" not in explained, (name, explained)

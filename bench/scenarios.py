@@ -1,6 +1,7 @@
 """The scenarios of issue 13 and how they are measured (bench/README.md says what each
 figure means)."""
 
+import os
 import statistics
 import time
 
@@ -182,6 +183,7 @@ def run(
         merchants=merchants,
         orders_per_merchant=orders,
         disputes_per_merchant=disputes,
+        jobs=os.cpu_count() or 1,
     )
     generation_seconds = time.perf_counter() - started
     people = _people()

@@ -11,18 +11,19 @@ from django.db import connection, models, transaction
 
 def copy_text(value) -> str:
     """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    elif not isinstance(value, str):
-        return str(value)
+    # Called for every value of every row: the common kinds first, by exact type.
+    kind = type(value)
+    if kind is not str:
+        if value is None:
+            return r"\N"
+        if kind is bool:
+            return "t" if value else "f"
+        if kind is datetime:
+            return value.isoformat()
+        if not isinstance(value, dict | list | str):
+            return str(value)
+        if not isinstance(value, str):
+            value = json.dumps(value)
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
         value = value.replace("\r", "\\r")

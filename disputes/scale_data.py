@@ -13,21 +13,24 @@ the same data, and a resumed run the same as one that never stopped.
 
 import io
 import json
+import multiprocessing
 import random
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from core.bulk import copy_rows, copy_text
+from core.tenancy import cross_tenant_scope
 from deadlines import registry
 from deadlines.models import Deadline, DeadlineState
 from disputes.models import (
@@ -805,8 +808,13 @@ def generate(
     disputes_per_merchant: int,
     log: Callable[[str], None],
     progress_stream=None,
+    jobs: int = 1,
 ) -> dict:
-    """Write (or complete) the data set; answer counts and seconds."""
+    """Write (or complete) the data set; answer counts and seconds.
+
+    With `jobs` above 1, that many processes write merchants side by side (each merchant's
+    chunks in order, so that a stopped run still resumes at each one's first missing chunk).
+    """
     started = time.monotonic()
     now = timezone.now().replace(microsecond=0)
     chunks = -(-orders_per_merchant // ORDERS_PER_CHUNK)
@@ -824,14 +832,63 @@ def generate(
     if total_orders:
         log(f"{merchants} merchant(s): {total_orders:,} orders to write in {len(plan)} chunk(s)")
     progress = Progress(total_orders, "orders", progress_stream)
-    rows = 0
-    for tenant, chunk, orders, disputes, first in plan:
-        writer = ChunkWriter(tenant, now=now, orders_per_merchant=orders_per_merchant)
-        rows += writer.write(chunk=chunk, orders=orders, disputes=disputes, first_number=first)
-        progress.advance(orders)
+    if jobs > 1 and len({tenant.merchant.pk for tenant, *_rest in plan}) > 1:
+        rows = _write_side_by_side(
+            plan, jobs=jobs, now=now, orders=orders_per_merchant, progress=progress
+        )
+    else:
+        rows = 0
+        for tenant, chunk, orders, disputes, first in plan:
+            writer = ChunkWriter(tenant, now=now, orders_per_merchant=orders_per_merchant)
+            rows += writer.write(chunk=chunk, orders=orders, disputes=disputes, first_number=first)
+            progress.advance(orders)
     if plan:
         progress.finish()
         with connection.cursor() as cursor:
             for table in ChunkWriter.written_tables():
                 cursor.execute(f"ANALYZE {table}")
     return {"rows": rows, "orders": total_orders, "seconds": time.monotonic() - started}
+
+
+# What a process writing merchants side by side shares with the parent: orders written.
+_written_orders = None
+
+
+def _share_progress(counter) -> None:
+    global _written_orders
+    _written_orders = counter
+
+
+def _write_merchant(chunks: list, *, now: datetime, orders_per_merchant: int) -> int:
+    """One merchant's missing chunks, in order, in a process of its own."""
+    with cross_tenant_scope(reason="generate_scale_data: one merchant's benchmark data"):
+        rows = 0
+        for tenant, chunk, orders, disputes, first in chunks:
+            writer = ChunkWriter(tenant, now=now, orders_per_merchant=orders_per_merchant)
+            rows += writer.write(chunk=chunk, orders=orders, disputes=disputes, first_number=first)
+            with _written_orders.get_lock():
+                _written_orders.value += orders
+        return rows
+
+
+def _write_side_by_side(plan: list, *, jobs: int, now: datetime, orders: int, progress) -> int:
+    by_merchant = {}
+    for step in plan:
+        by_merchant.setdefault(step[0].merchant.pk, []).append(step)
+    # Each process opens its own connection: none may inherit the parent's.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_share_progress, initargs=(counter,)
+    ) as pool:
+        pending = {
+            pool.submit(_write_merchant, chunks, now=now, orders_per_merchant=orders)
+            for chunks in by_merchant.values()
+        }
+        rows = 0
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            rows += sum(future.result() for future in done)
+            progress.advance(counter.value - progress.done)
+    return rows

@@ -1,5 +1,6 @@
 """generate_scale_data: realistic rows by COPY, resumable, readable by the app."""
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min
 from rest_framework.test import APIClient
@@ -80,3 +81,28 @@ def test_scale_data_is_realistic_resumable_and_readable(db, monkeypatch):
     shenzhen = Organization.objects.get(slug="scale-shenzhen")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(staff, shenzhen)}")
     assert client.get("/api/v1/disputes/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merchants_written_side_by_side_are_each_whole(monkeypatch):
+    monkeypatch.setattr(scale_data, "ORDERS_PER_CHUNK", 100)
+    # Given two processes writing three merchants, each merchant's chunks in order
+    call_command(
+        "generate_scale_data",
+        merchants=3,
+        orders_per_merchant=250,
+        disputes_per_merchant=20,
+        jobs=2,
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+        stderr=open("/dev/null", "w"),  # noqa: SIM115
+    )
+
+    # Then every merchant has all its orders, and its disputes numbered without a gap
+    with cross_tenant_scope(reason="test"):
+        orders = dict(Order.objects.values_list("merchant__slug").annotate(count=Count("id")))
+        assert orders == {"scale-m0": 250, "scale-m1": 250, "scale-m2": 250}
+        for slug in orders:
+            numbers = sorted(
+                Dispute.objects.filter(merchant__slug=slug).values_list("number", flat=True)
+            )
+            assert numbers == list(range(1, 21))

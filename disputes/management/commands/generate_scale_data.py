@@ -14,8 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--merchants", type=int, default=1)
         parser.add_argument("--orders-per-merchant", type=int, default=100_000)
         parser.add_argument("--disputes-per-merchant", type=int, default=10_000)
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="processes writing merchants side by side (one per core is the fastest)",
+        )
 
-    def handle(self, *args, merchants, orders_per_merchant, disputes_per_merchant, **options):
+    def handle(self, *args, merchants, orders_per_merchant, disputes_per_merchant, jobs, **options):
         if disputes_per_merchant > orders_per_merchant // 2:
             self.stderr.write("At most one dispute for every two orders.")
             return
@@ -26,6 +32,7 @@ class Command(BaseCommand):
                 disputes_per_merchant=disputes_per_merchant,
                 log=self.stdout.write,
                 progress_stream=self.stderr,
+                jobs=jobs,
             )
         self.stdout.write(
             f"{result['rows']:,} rows ({result['orders']:,} orders) written in "

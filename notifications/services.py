@@ -5,8 +5,10 @@ builds). In the caller's transaction it writes, per recipient and channel, one r
 unique (merchant, event dedup key, recipient): the in-app Notification, and pending
 EmailDelivery / WebhookDelivery outbox rows, whose tasks are enqueued after commit.
 
-Delivery is at least once, never lost. A task claims its row with a conditional UPDATE
-(pending → sending) and a short lease, renewed while it sends; it does the network I/O
+Delivery is at least once, never lost. A task claims its rows with a conditional UPDATE
+(pending → sending) and a short lease, renewed while it sends; with them it gathers the
+merchant's other due rows (those of events notified just after, whose tasks are still
+queued), so a burst of events goes out in a few batches; it does the network I/O
 with no transaction open, and records the result. A pending row whose task was lost
 (Redis restarted, worker killed before it ran) is enqueued again by `outbox_sweep` (beat,
 every minute), and so is a row whose lease ran out (a worker that died mid-send). In that
@@ -725,6 +727,10 @@ def webhook_deliveries_send(*, delivery_ids, gather: bool = True) -> Retry | Non
     if not deliveries:
         return None
     cancelled, sent, attempts, delays = [], defaultdict(list), [], {}
+    # Endpoints that did not answer in this batch (refused, timed out): their other rows
+    # wait for their retry untried, so that one dead endpoint cannot hold a gathered
+    # batch for a timeout per row.
+    unreachable: dict = {}
     with (
         net.Poster() as poster,
         _lease_kept(WebhookDelivery, [row.pk for row in deliveries], claimed_at),
@@ -734,7 +740,15 @@ def webhook_deliveries_send(*, delivery_ids, gather: bool = True) -> Retry | Non
             if not endpoint.active or endpoint.deleted_at is not None:
                 cancelled.append(delivery.pk)
                 continue
+            if endpoint.pk in unreachable:
+                give_up = timezone.now() >= delivery.retry_until
+                delays[delivery.pk] = _retry_later(
+                    WebhookDelivery, delivery, claimed_at, unreachable[endpoint.pk], give_up
+                )
+                continue
             status_code, error, latency_ms = _webhook_post(poster, delivery)
+            if status_code is None and error:
+                unreachable[endpoint.pk] = error
             attempts.append(
                 WebhookAttempt(
                     merchant_id=delivery.merchant_id,

@@ -2,6 +2,7 @@
 connection per webhook address for many rows, each row still claimed and recorded alone."""
 
 import json
+import socket
 from datetime import timedelta
 
 import pytest
@@ -258,3 +259,22 @@ def test_a_one_row_task_sends_its_row_only(world, settings):
     assert services.email_delivery_send(delivery_id=first.pk) is None
     assert len(mail.outbox) == 1
     assert EmailDelivery.cross_tenant_objects.filter(status=DeliveryStatus.SENT).count() == 1
+
+
+def test_a_dead_endpoint_is_tried_once_per_batch_and_its_rows_wait_for_their_retry(world, receiver):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead_url = f"http://127.0.0.1:{closed.getsockname()[1]}/hooks"
+    closed.close()  # nothing listens there: every connection is refused
+    dead = endpoint(world.acme, dead_url)
+    endpoint(world.acme, receiver.url)
+    for key in ("one", "two", "three"):
+        services.notify(event=event(world, key=key))
+    retry = services.webhook_deliveries_send(delivery_ids=hook_ids("one"))
+    assert len(receiver.received) == 3
+    assert WebhookAttempt.cross_tenant_objects.filter(delivery__endpoint=dead).count() == 1
+    waiting = WebhookDelivery.cross_tenant_objects.filter(endpoint=dead)
+    assert retry is not None
+    assert sorted(retry.ids) == sorted(str(pk) for pk in waiting.values_list("pk", flat=True))
+    assert {row.status for row in waiting} == {DeliveryStatus.PENDING}
+    assert all(row.last_error for row in waiting)

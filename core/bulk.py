@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 # What COPY's text format escapes in a value.
 _SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -45,8 +46,15 @@ class InstanceMaker:
 
     def __init__(self, model: type[models.Model]):
         self.model = model
-        self.fields = model._meta.concrete_fields
-        self.attnames = frozenset(field.attname for field in self.fields)
+        # (attname, default, whether to call it): a constant default is read once, and
+        # shared as Django shares it.
+        self.slots = [
+            (field.attname, field.default, True)
+            if field.has_default() and callable(field.default)
+            else (field.attname, field.get_default(), False)
+            for field in model._meta.concrete_fields
+        ]
+        self.attnames = frozenset(attname for attname, _default, _call in self.slots)
 
     def __call__(self, **values) -> models.Model:
         unknown = values.keys() - self.attnames
@@ -54,8 +62,8 @@ class InstanceMaker:
             raise TypeError(f"{self.model.__name__} has no fields {sorted(unknown)}.")
         return self.model(
             *[
-                values[field.attname] if field.attname in values else field.get_default()
-                for field in self.fields
+                values[attname] if attname in values else default() if call else default
+                for attname, default, call in self.slots
             ]
         )
 
@@ -91,7 +99,8 @@ def copy_insert_values(
 ) -> None:
     """`copy_insert` of rows given as {attname: value}, without model instances: what a
     bulk write of thousands of plain rows uses. A field a row leaves out takes its
-    default, as a new instance would (a callable default is called for each row)."""
+    default, as a new instance would (a callable default is called for each row), or
+    the moment of the write when it is auto_now or auto_now_add."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -105,6 +114,15 @@ def copy_insert_values(
         for field in fields
         if not (field.has_default() and callable(field.default))
     }
+    # auto_now and auto_now_add: the moment of the write, as save() sets them.
+    now = timezone.now()
+    constants.update(
+        {
+            field.attname: now
+            for field in fields
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        }
+    )
     buffer = io.StringIO()
     for row in rows:
         values = []

@@ -4,30 +4,69 @@ import's time; the rows are the same (defaults, `auto_now` and all)."""
 
 import io
 import json
+import operator
+import re
+import uuid
 from datetime import datetime
 
 from django.db import connection, models, transaction
+from django.utils import timezone
+
+# What COPY's text format escapes in a value.
+_SPECIAL = re.compile(r"[\\\t\n\r]")
 
 
 def copy_text(value) -> str:
     """One value in COPY's text format."""
-    # Called for every value of every row: the common kinds first, by exact type.
+    if value is None:
+        return r"\N"
     kind = type(value)
-    if kind is not str:
-        if value is None:
-            return r"\N"
-        if kind is bool:
-            return "t" if value else "f"
-        if kind is datetime:
-            return value.isoformat()
-        if not isinstance(value, dict | list | str):
-            return str(value)
-        if not isinstance(value, str):
-            value = json.dumps(value)
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        value = value.replace("\r", "\\r")
-    return value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, dict | list):
+        text = json.dumps(value)
+    elif isinstance(value, datetime):
+        return value.isoformat()
+    else:
+        return str(value)
+    if _SPECIAL.search(text) is None:
+        return text
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text.replace("\r", "\\r")
+
+
+class InstanceMaker:
+    """New instances of `model` from attribute values (`merchant_id`, not `merchant`), as
+    `model(**values)` makes them, for a bulk write of thousands: the values go to Django's
+    positional constructor (the one rows read from the database use), which skips the
+    per-keyword work. A field left out takes its default (a callable one is called)."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        # (attname, default, whether to call it): a constant default is read once, and
+        # shared as Django shares it.
+        self.slots = [
+            (field.attname, field.default, True)
+            if field.has_default() and callable(field.default)
+            else (field.attname, field.get_default(), False)
+            for field in model._meta.concrete_fields
+        ]
+        self.attnames = frozenset(attname for attname, _default, _call in self.slots)
+
+    def __call__(self, **values) -> models.Model:
+        unknown = values.keys() - self.attnames
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no fields {sorted(unknown)}.")
+        return self.model(
+            *[
+                values[attname] if attname in values else default() if call else default
+                for attname, default, call in self.slots
+            ]
+        )
 
 
 def copy_insert(
@@ -46,15 +85,104 @@ def copy_insert(
         # The embedded default (SQLite) has no COPY; its databases are small.
         model._base_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
         return
-    fields = [field for field in model._meta.local_concrete_fields if not field.db_returning]
+    fields = _copied_fields(model)
+    columns = [(_reader(field), _writer(field)) for field in fields]
     buffer = io.StringIO()
     for instance in objects:
-        # pre_save fills auto_now and auto_now_add as save() does; the Python values of
-        # these field types are what COPY's text format expects.
-        values = (copy_text(field.pre_save(instance, True)) for field in fields)
-        buffer.write("\t".join(values) + "\n")
+        buffer.write("\t".join([write(read(instance)) for read, write in columns]) + "\n")
         instance._state.adding = False
         instance._state.db = connection.alias
+    _copy_buffer(model, fields, buffer, ignore_conflicts=ignore_conflicts)
+
+
+def copy_insert_values(
+    model: type[models.Model], rows: list[dict], *, ignore_conflicts: bool = False
+) -> None:
+    """`copy_insert` of rows given as {attname: value}, without model instances: what a
+    bulk write of thousands of plain rows uses. A field a row leaves out takes its
+    default, as a new instance would (a callable default is called for each row), or
+    the moment of the write when it is auto_now or auto_now_add."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model._base_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
+        return
+    fields = _copied_fields(model)
+    missing = object()
+    constants = {
+        field.attname: field.get_default()
+        for field in fields
+        if not (field.has_default() and callable(field.default))
+    }
+    # auto_now and auto_now_add: the moment of the write, as save() sets them.
+    now = timezone.now()
+    constants.update(
+        {
+            field.attname: now
+            for field in fields
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        }
+    )
+    columns = [
+        (field.attname, _writer(field), constants.get(field.attname, missing), field.default)
+        for field in fields
+    ]
+    buffer = io.StringIO()
+    for row in rows:
+        values = []
+        for attname, write, constant, default in columns:
+            value = row.get(attname, missing)
+            if value is missing:
+                value = default() if constant is missing else constant
+            values.append(write(value))
+        buffer.write("\t".join(values) + "\n")
+    _copy_buffer(model, fields, buffer, ignore_conflicts=ignore_conflicts)
+
+
+def _text_value(value) -> str:
+    if type(value) is not str:
+        return copy_text(value)
+    return value if _SPECIAL.search(value) is None else copy_text(value)
+
+
+def _time_value(value) -> str:
+    return value.isoformat() if type(value) is datetime else copy_text(value)
+
+
+def _uuid_value(value) -> str:
+    return str(value) if type(value) is uuid.UUID else copy_text(value)
+
+
+def _writer(field):
+    """`copy_text` for the values of `field`, with the usual case of its type first (an
+    import writes hundreds of thousands of values)."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, models.CharField | models.TextField):
+        return _text_value
+    if isinstance(target, models.DateTimeField):
+        return _time_value
+    if isinstance(target, models.UUIDField):
+        return _uuid_value
+    return copy_text
+
+
+def _copied_fields(model) -> list:
+    return [field for field in model._meta.local_concrete_fields if not field.db_returning]
+
+
+def _reader(field):
+    """The value COPY writes for `field` of an instance: `pre_save`'s (it fills auto_now and
+    auto_now_add as save() does), read directly where the field keeps the default one."""
+    plain_time = isinstance(field, models.DateField | models.TimeField) and not (
+        field.auto_now or field.auto_now_add
+    )
+    if plain_time or type(field).pre_save is models.Field.pre_save:
+        return operator.attrgetter(field.attname)
+    return lambda instance: field.pre_save(instance, True)
+
+
+def _copy_buffer(model, fields, buffer, *, ignore_conflicts: bool) -> None:
     buffer.seek(0)
     columns = [field.column for field in fields]
     with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:

@@ -39,7 +39,7 @@ from accounts.actors import Actor
 from accounts.models import MERCHANT_MANAGERS, AuditAction
 from accounts.services import audit_record
 from core import tenancy
-from core.bulk import copy_insert
+from core.bulk import copy_insert_values
 from core.errors import NotFound, PermissionDenied
 from deadlines import registry, selectors
 from deadlines.models import Deadline, DeadlineState, RuleSetting, RuleSettingChange
@@ -181,28 +181,35 @@ def deadline_schedule_many(
     party = party or merchant
     country = party.country or ""
     settings_json = values.as_json()
+    subject_types: dict[type, int] = {}
     rows = []
     for subject, key, start_at in items:
         due_at = definition.due_at(
             values, start_at=start_at, number=number, country=country, time_zone=party.time_zone
         )
+        subject_type = subject_types.get(type(subject))
+        if subject_type is None:
+            subject_type = ContentType.objects.get_for_model(subject).pk
+            subject_types[type(subject)] = subject_type
+        # Plain rows, not Deadline instances: an import schedules thousands at once.
         rows.append(
-            Deadline(
-                merchant=merchant,
-                rule=rule,
-                key=key,
-                state=DeadlineState.PENDING,
-                **_subject_filter(subject),
-                due_at=due_at,
-                run_at=due_at,
-                start_at=start_at,
-                country=country,
-                settings=settings_json,
-            )
+            {
+                "merchant_id": merchant.pk,
+                "rule": rule,
+                "key": key,
+                "state": DeadlineState.PENDING,
+                "subject_type_id": subject_type,
+                "subject_id": str(subject.pk),
+                "due_at": due_at,
+                "run_at": due_at,
+                "start_at": start_at,
+                "country": country,
+                "settings": settings_json,
+            }
         )
     # The partial unique constraint on pending rows turns a repeat into a no-op.
     with tenancy.owner_scope(merchant):
-        copy_insert(Deadline, rows, ignore_conflicts=True)
+        copy_insert_values(Deadline, rows, ignore_conflicts=True)
     return len(rows)
 
 

@@ -5,8 +5,10 @@ builds). In the caller's transaction it writes, per recipient and channel, one r
 unique (merchant, event dedup key, recipient): the in-app Notification, and pending
 EmailDelivery / WebhookDelivery outbox rows, whose tasks are enqueued after commit.
 
-Delivery is at least once, never lost. A task claims its row with a conditional UPDATE
-(pending → sending) and a short lease, renewed while it sends; it does the network I/O
+Delivery is at least once, never lost. A task claims its rows with a conditional UPDATE
+(pending → sending) and a short lease, renewed while it sends; with them it gathers the
+merchant's other due rows (those of events notified just after, whose tasks are still
+queued), so a burst of events goes out in a few batches; it does the network I/O
 with no transaction open, and records the result. A pending row whose task was lost
 (Redis restarted, worker killed before it ran) is enqueued again by `outbox_sweep` (beat,
 every minute), and so is a row whose lease ran out (a worker that died mid-send). In that
@@ -397,28 +399,102 @@ def _bookkeeping():
         yield
 
 
-def _claim(model, delivery_ids, related: tuple[str, ...]) -> tuple[datetime, list]:
-    """pending → sending for the due rows among `delivery_ids`, answered with their rows.
+def _claim(
+    model, delivery_ids, related: tuple[str, ...], *, gather: bool = True
+) -> tuple[datetime, list]:
+    """pending → sending for a batch of due rows of the merchant of `delivery_ids`,
+    answered with their rows (without `gather`: of the listed rows only).
 
-    Two tasks for one row cannot both win: the UPDATE is conditional, and the rows read
-    back are the ones stamped with this claim's own time.
+    The batch gathers, oldest due first, every due row of that merchant up to
+    DELIVERIES_PER_TASK, not only the listed ones: the rows of events notified a few
+    milliseconds apart, whose own tasks are still queued, go out together (those tasks
+    then find their rows taken and end at once, or gather what came since). Only one
+    merchant's rows: the task runs in that merchant's scope (core.tasks.task_scope).
+    Two tasks cannot both win a row: rows are locked (another claim's are skipped) and
+    the UPDATE is conditional; the rows read back are the ones this claim returned.
     """
     now = timezone.now()
-    with _bookkeeping():
-        claimed = model.cross_tenant_objects.filter(
-            pk__in=delivery_ids, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).update(
-            status=DeliveryStatus.SENDING,
-            claimed_at=now,
-            lease_until=_lease_end(now),
-            attempts=F("attempts") + 1,
-        )
-    if not claimed:
+    claimed_ids = _claim_ids(model, [str(pk) for pk in delivery_ids], now, gather=gather)
+    if not claimed_ids:
         return now, []
     rows = model.cross_tenant_objects.select_related(*related).filter(
-        pk__in=delivery_ids, status=DeliveryStatus.SENDING, claimed_at=now
+        pk__in=claimed_ids, status=DeliveryStatus.SENDING, claimed_at=now
     )
     return now, list(rows)
+
+
+def _claim_ids(model, delivery_ids: list[str], now: datetime, *, gather: bool) -> list:
+    """The ids of the rows claimed at `now` (see `_claim`): on Postgres one round trip,
+    whose commit does not wait for the disk (see `_bookkeeping`)."""
+    if not delivery_ids:
+        return []
+    limit = max(DELIVERIES_PER_TASK, len(delivery_ids))
+    if connection.vendor != "postgresql":
+        with _bookkeeping():
+            return _claim_ids_in_three_statements(model, delivery_ids, now, limit, gather)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # Outside a transaction, the setting and the claim go in one query string, which
+    # Postgres runs as one transaction: no BEGIN and COMMIT of their own. Inside a
+    # caller's transaction the setting would reach the caller's commit: left out.
+    lazy_commit = (
+        ""
+        if connection.in_atomic_block
+        else "SELECT set_config('synchronous_commit', 'off', true); "
+    )
+    # MATERIALIZED, read once: a LIMIT … SKIP LOCKED subquery that the plan runs again (as
+    # row-level security's plans do) would skip the rows it locked the first time and claim
+    # the next ones too (deadlines.services does the same).
+    claim = f"""
+        WITH claimed AS MATERIALIZED (
+            SELECT id FROM {table}
+            WHERE status = %s AND next_attempt_at <= %s AND merchant_id = (
+                SELECT merchant_id FROM {table} WHERE id = ANY(%s::uuid[]) LIMIT 1
+            ) AND (%s OR id = ANY(%s::uuid[]))
+            ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
+        )
+        UPDATE {table} SET status = %s, claimed_at = %s, lease_until = %s,
+            attempts = {table}.attempts + 1
+        FROM claimed WHERE {table}.id = claimed.id
+        RETURNING {table}.id
+    """  # noqa: S608 — the table name is the model's, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(
+            lazy_commit + claim,
+            [
+                DeliveryStatus.PENDING,
+                now,
+                delivery_ids,
+                gather,
+                delivery_ids,
+                limit,
+                DeliveryStatus.SENDING,
+                now,
+                _lease_end(now),
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _claim_ids_in_three_statements(model, delivery_ids, now, limit, gather) -> list:
+    # The embedded default (SQLite) has no row locks to skip: it runs one writer at a time.
+    merchant_id = (
+        model.cross_tenant_objects.filter(pk__in=delivery_ids)
+        .values_list("merchant_id", flat=True)
+        .first()
+    )
+    due = model.cross_tenant_objects.filter(
+        merchant_id=merchant_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    )
+    if not gather:
+        due = due.filter(pk__in=delivery_ids)
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    model.cross_tenant_objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING,
+        claimed_at=now,
+        lease_until=_lease_end(now),
+        attempts=F("attempts") + 1,
+    )
+    return ids
 
 
 class _LeaseKeeper(threading.Thread):
@@ -553,16 +629,19 @@ def email_message_id(delivery_id) -> str:
 
 def email_delivery_send(*, delivery_id) -> float | None:
     """Send one e-mail delivery if it is due; answer the retry delay (s) after a failure."""
-    retry = email_deliveries_send(delivery_ids=[delivery_id])
+    retry = email_deliveries_send(delivery_ids=[delivery_id], gather=False)
     return None if retry is None else retry.delay
 
 
-def email_deliveries_send(*, delivery_ids) -> Retry | None:
-    """Send the due e-mail deliveries among `delivery_ids` over one mail connection.
+def email_deliveries_send(*, delivery_ids, gather: bool = True) -> Retry | None:
+    """Send the due e-mail deliveries among `delivery_ids`, and with `gather` the due ones
+    of the same merchant that came since (see `_claim`), over one mail connection.
 
     Answers the failed ones to try again and when (None when there are none).
     """
-    claimed_at, deliveries = _claim(EmailDelivery, delivery_ids, ("event", "user", "organization"))
+    claimed_at, deliveries = _claim(
+        EmailDelivery, delivery_ids, ("event", "user", "organization"), gather=gather
+    )
     if not deliveries:
         return None
     sent, cancelled, delays = [], [], {}
@@ -632,19 +711,26 @@ def webhook_signature(*, secret: str, body: bytes, timestamp: int) -> str:
 
 def webhook_delivery_send(*, delivery_id) -> float | None:
     """One POST of one delivery if it is due; answer the retry delay (s) after a failure."""
-    retry = webhook_deliveries_send(delivery_ids=[delivery_id])
+    retry = webhook_deliveries_send(delivery_ids=[delivery_id], gather=False)
     return None if retry is None else retry.delay
 
 
-def webhook_deliveries_send(*, delivery_ids) -> Retry | None:
-    """POST the due webhook deliveries among `delivery_ids`, one kept connection per address.
+def webhook_deliveries_send(*, delivery_ids, gather: bool = True) -> Retry | None:
+    """POST the due webhook deliveries among `delivery_ids`, and with `gather` the due ones
+    of the same merchant that came since (see `_claim`), one kept connection per address.
 
     Answers the failed ones to try again and when (None when there are none).
     """
-    claimed_at, deliveries = _claim(WebhookDelivery, delivery_ids, ("event", "endpoint"))
+    claimed_at, deliveries = _claim(
+        WebhookDelivery, delivery_ids, ("event", "endpoint"), gather=gather
+    )
     if not deliveries:
         return None
     cancelled, sent, attempts, delays = [], defaultdict(list), [], {}
+    # Endpoints that did not answer in this batch (refused, timed out): their other rows
+    # wait for their retry untried, so that one dead endpoint cannot hold a gathered
+    # batch for a timeout per row.
+    unreachable: dict = {}
     with (
         net.Poster() as poster,
         _lease_kept(WebhookDelivery, [row.pk for row in deliveries], claimed_at),
@@ -654,7 +740,15 @@ def webhook_deliveries_send(*, delivery_ids) -> Retry | None:
             if not endpoint.active or endpoint.deleted_at is not None:
                 cancelled.append(delivery.pk)
                 continue
+            if endpoint.pk in unreachable:
+                give_up = timezone.now() >= delivery.retry_until
+                delays[delivery.pk] = _retry_later(
+                    WebhookDelivery, delivery, claimed_at, unreachable[endpoint.pk], give_up
+                )
+                continue
             status_code, error, latency_ms = _webhook_post(poster, delivery)
+            if status_code is None and error:
+                unreachable[endpoint.pk] = error
             attempts.append(
                 WebhookAttempt(
                     merchant_id=delivery.merchant_id,

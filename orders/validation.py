@@ -6,7 +6,7 @@ input (`{"customer": {"email": [...]}, "lines": [{}, {"quantity": [...]}]}`), as
 expect. Rules that need the database (is the supplier linked?) are checked by the services.
 """
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -106,9 +106,13 @@ class _Errors:
         return bool(self.tree)
 
 
+# Unicode's control characters (category Cc) are exactly these two ranges.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _has_control_characters(value: str) -> bool:
     # NUL cannot be stored by PostgreSQL; other control characters only hide mistakes.
-    return any(unicodedata.category(char) == "Cc" for char in value)
+    return _CONTROL_CHARACTERS.search(value) is not None
 
 
 def _text(errors: _Errors, path: tuple, value, limit_key: str, *, required: bool) -> str:

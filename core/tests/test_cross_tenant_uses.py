@@ -54,8 +54,9 @@ ALLOWED = {
         "insert, in the merchant's scope (DeadlinePlan.flush)",
     ),
     "notifications/services.py": (
-        18,
-        "deliveries claimed, leased and finished by id in the task's scope (core.tasks) or "
+        20,
+        "deliveries claimed (with the due rows of the same merchant), leased and finished "
+        "by id in the task's scope (core.tasks) or "
         "by the outbox sweep (system context); a merchant owner's webhook endpoints; the "
         "rows of one change written together in the merchant's scope (notify_all)",
     ),

@@ -1,13 +1,25 @@
 """Deliveries go out in batches: one task, one claim, one mail connection or one kept
 connection per webhook address for many rows, each row still claimed and recorded alone."""
 
+import json
+import socket
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import Role
 from notifications import services, tasks
-from notifications.models import DeliveryStatus, EmailDelivery, WebhookAttempt, WebhookDelivery
+from notifications.models import (
+    DeliveryStatus,
+    EmailDelivery,
+    NotificationEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from notifications.tests.factories import event
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +154,127 @@ def test_webhooks_of_a_batch_to_one_address_share_one_kept_connection(world, rec
     failed = WebhookDelivery.cross_tenant_objects.get(status=DeliveryStatus.PENDING)
     assert failed.last_status_code == 503
     assert failed.last_error == "HTTP 503"
+
+
+def endpoint(merchant, url):
+    return WebhookEndpoint.cross_tenant_objects.create(
+        merchant=merchant, url=url, events=["*"], secret="whsec_test"
+    )
+
+
+def hook_ids(event_key) -> list[str]:
+    rows = WebhookDelivery.cross_tenant_objects.filter(event__dedup_key=event_key).order_by("pk")
+    return [str(pk) for pk in rows.values_list("pk", flat=True)]
+
+
+def statuses_by_merchant() -> dict:
+    rows = WebhookDelivery.cross_tenant_objects.values_list("merchant__slug", "status")
+    found: dict = {}
+    for slug, status in rows:
+        found.setdefault(slug, []).append(status)
+    return {slug: sorted(statuses) for slug, statuses in found.items()}
+
+
+def test_a_batch_gathers_the_due_rows_its_merchant_notified_since(world, receiver):
+    endpoint(world.acme, receiver.url)
+    services.notify(event=event(world, key="one"))
+    services.notify(event=event(world, key="two"))
+    services.notify(event=event(world, key="three"))
+    # The first event's task sends the three: the later tasks find nothing left to send.
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("one")) is None
+    assert len(receiver.received) == 3
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("two")) is None
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("three")) is None
+    assert len(receiver.received) == 3
+    assert {json.loads(got.body)["id"] for got in receiver.received} == set(
+        str(pk) for pk in NotificationEvent.cross_tenant_objects.values_list("pk", flat=True)
+    )
+    assert statuses_by_merchant() == {"acme": [DeliveryStatus.SENT] * 3}
+
+
+def test_a_batch_never_gathers_another_merchants_rows(world, receiver):
+    endpoint(world.acme, receiver.url)
+    endpoint(world.globex, receiver.url + "/globex")
+    services.notify(event=event(world, key="acme"))
+    services.notify(event=event(world, key="globex", merchant=world.globex, recipients=()))
+    # As a worker runs it: in the scope of the merchant of the listed rows.
+    assert tasks.webhook_deliveries_send_task.run(hook_ids("acme")) is None
+    assert [got.path for got in receiver.received] == ["/hooks"]
+    assert statuses_by_merchant() == {
+        "acme": [DeliveryStatus.SENT],
+        "globex": [DeliveryStatus.PENDING],
+    }
+    # Nor without a scope (row-level security aside): the rows' own merchant only.
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("acme")) is None
+    assert len(receiver.received) == 1
+    assert tasks.webhook_deliveries_send_task.run(hook_ids("globex")) is None
+    assert [got.path for got in receiver.received] == ["/hooks", "/hooks/globex"]
+    assert statuses_by_merchant() == {
+        "acme": [DeliveryStatus.SENT],
+        "globex": [DeliveryStatus.SENT],
+    }
+
+
+def test_a_retried_batch_sends_neither_its_delivered_rows_nor_gathered_ones_twice(world, receiver):
+    endpoint(world.acme, receiver.url)
+    services.notify(event=event(world, key="one"))
+    services.notify(event=event(world, key="two"))
+    receiver.statuses = [503]  # the first POST fails; the gathered one goes through
+    retry = services.webhook_deliveries_send(delivery_ids=hook_ids("one"))
+    assert retry is not None
+    assert retry.ids == hook_ids("one")
+    assert len(receiver.received) == 2
+    # The retry, once due, sends the failed row alone: the delivered one is not gathered.
+    WebhookDelivery.cross_tenant_objects.filter(pk__in=retry.ids).update(
+        next_attempt_at=timezone.now()
+    )
+    assert services.webhook_deliveries_send(delivery_ids=retry.ids) is None
+    assert [json.loads(got.body)["id"] for got in receiver.received[1:]] == [
+        str(NotificationEvent.cross_tenant_objects.get(dedup_key=key).pk) for key in ("two", "one")
+    ]
+    # The second event's own task, redelivered or late, finds nothing to send.
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("two")) is None
+    assert len(receiver.received) == 3
+    assert statuses_by_merchant() == {"acme": [DeliveryStatus.SENT] * 2}
+
+
+def test_a_batch_leaves_rows_waiting_for_their_retry_alone(world, receiver):
+    endpoint(world.acme, receiver.url)
+    services.notify(event=event(world, key="later"))
+    WebhookDelivery.cross_tenant_objects.update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    services.notify(event=event(world, key="now"))
+    assert services.webhook_deliveries_send(delivery_ids=hook_ids("now")) is None
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.cross_tenant_objects.get(event__dedup_key="later").status == (
+        DeliveryStatus.PENDING
+    )
+
+
+def test_a_one_row_task_sends_its_row_only(world, settings):
+    services.notify(event=event(world, key="one"))
+    services.notify(event=event(world, key="two"))
+    first = EmailDelivery.cross_tenant_objects.filter(event__dedup_key="one").first()
+    assert services.email_delivery_send(delivery_id=first.pk) is None
+    assert len(mail.outbox) == 1
+    assert EmailDelivery.cross_tenant_objects.filter(status=DeliveryStatus.SENT).count() == 1
+
+
+def test_a_dead_endpoint_is_tried_once_per_batch_and_its_rows_wait_for_their_retry(world, receiver):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead_url = f"http://127.0.0.1:{closed.getsockname()[1]}/hooks"
+    closed.close()  # nothing listens there: every connection is refused
+    dead = endpoint(world.acme, dead_url)
+    endpoint(world.acme, receiver.url)
+    for key in ("one", "two", "three"):
+        services.notify(event=event(world, key=key))
+    retry = services.webhook_deliveries_send(delivery_ids=hook_ids("one"))
+    assert len(receiver.received) == 3
+    assert WebhookAttempt.cross_tenant_objects.filter(delivery__endpoint=dead).count() == 1
+    waiting = WebhookDelivery.cross_tenant_objects.filter(endpoint=dead)
+    assert retry is not None
+    assert sorted(retry.ids) == sorted(str(pk) for pk in waiting.values_list("pk", flat=True))
+    assert {row.status for row in waiting} == {DeliveryStatus.PENDING}
+    assert all(row.last_error for row in waiting)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Organization
-from core.bulk import copy_insert
+from core.bulk import InstanceMaker, copy_insert
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.tenancy import organization_scope
 from orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
@@ -315,19 +315,27 @@ def _order_values(data: OrderData, merchant: Organization) -> dict:
     }
 
 
+_new_order = InstanceMaker(Order)
+_new_line = InstanceMaker(OrderLine)
+_order_merchant = Order._meta.get_field("merchant")
+_line_order = OrderLine._meta.get_field("order")
+_line_supplier = OrderLine._meta.get_field("supplier")
+
+
 def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
-    order = Order(
-        merchant=merchant,
+    # Built from the checked values directly (an import plans thousands of these).
+    order = _new_order(
+        merchant_id=merchant.pk,
         external_id=data.external_id,
         total=data.total,
         status=OrderStatus.UNSHIPPED,
         **_order_values(data, merchant),
     )
     lines = [
-        OrderLine(
-            merchant=merchant,
-            order=order,
-            supplier=suppliers[line.supplier_slug],
+        _new_line(
+            merchant_id=merchant.pk,
+            order_id=order.pk,
+            supplier_id=suppliers[line.supplier_slug].pk,
             sku=line.sku,
             title=line.title,
             variant=line.variant,
@@ -337,6 +345,11 @@ def _plan_new(merchant, index: int, data: OrderData, suppliers) -> _Plan:
         )
         for line in data.lines
     ]
+    # The related rows at hand, as `Order(merchant=…)` would hold them.
+    _order_merchant.set_cached_value(order, merchant)
+    for line, line_data in zip(lines, data.lines, strict=True):
+        _line_order.set_cached_value(line, order)
+        _line_supplier.set_cached_value(line, suppliers[line_data.supplier_slug])
     return _Plan(index=index, order=order, created=True, new_lines=lines)
 
 
@@ -453,7 +466,8 @@ def _update_ship_deadlines(merchant: Organization, plans: list[_Plan], new_lines
         ship_deadlines_move(merchant=merchant, orders=moved)
     if new_lines:
         ship_deadlines_schedule(
-            merchant=merchant, pairs=[(line.order, line.supplier_id) for line in new_lines]
+            merchant=merchant,
+            pairs=[(plan.order, line.supplier_id) for plan in plans for line in plan.new_lines],
         )
     removed = [(plan.order, line.supplier_id) for plan in plans for line in plan.removed_lines]
     if removed:

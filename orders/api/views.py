@@ -76,6 +76,12 @@ class OrderViewSet(ScopedViewSet):
             return serializers.SupplierOrderSerializer
         return serializers.OrderSerializer
 
+    def filter_queryset(self, queryset):
+        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+            # No filter named: django-filter would still build and check an empty form.
+            return queryset
+        return super().filter_queryset(queryset)
+
     def list(self, request):
         orders = self.paginate_queryset(self.filter_queryset(selectors.order_row_list()))
         lines = selectors.order_line_rows_for_orders(order_ids=[order["id"] for order in orders])

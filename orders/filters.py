@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -118,6 +118,17 @@ class OrderFilter(filters.FilterSet):
         method="filter_tracking_invalid",
         help_text=_("With (true) or without (false) a parcel whose tracking number is invalid."),
     )
+
+    # The form's fields depend on nothing a request brings but the language (their labels):
+    # built once per language, not for every request that filters.
+    _form_classes: dict[str, type] = {}
+
+    def get_form_class(self):
+        language = translation.get_language()
+        form_class = self._form_classes.get(language)
+        if form_class is None:
+            form_class = self._form_classes[language] = super().get_form_class()
+        return form_class
 
     def filter_status(self, queryset, name, value):
         if _is_supplier():

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -90,6 +90,84 @@ def order_list() -> QuerySet[Order]:
     if organization is not None and organization.is_supplier:
         return order_list_for_supplier()
     return order_list_for_merchant()
+
+
+# What a row of the order list shows, read as plain values: a page of model instances with
+# their lines (and the lines' suppliers) cost more to build than the rows cost to read.
+_ADDRESS_FIELDS = (
+    "ship_line1",
+    "ship_line2",
+    "ship_city",
+    "ship_region",
+    "ship_postal_code",
+    "ship_country",
+)
+ORDER_ROW_FIELDS = (
+    "id",
+    "external_id",
+    "placed_at",
+    "currency",
+    "total",
+    "status",
+    "is_international",
+    "customer_name",
+    "customer_email",
+    *_ADDRESS_FIELDS,
+    "created_at",
+    "updated_at",
+)
+# A supplier's row: no e-mail, currency or total; the status over its own lines.
+SUPPLIER_ORDER_ROW_FIELDS = (
+    "id",
+    "external_id",
+    "placed_at",
+    "supplier_status",
+    "is_international",
+    "customer_name",
+    *_ADDRESS_FIELDS,
+)
+ORDER_LINE_ROW_FIELDS = (
+    "order_id",
+    "id",
+    "sku",
+    "title",
+    "variant",
+    "quantity",
+    "unit_price",
+    "shipped_at",
+)
+
+
+def order_row_list() -> QuerySet[dict]:
+    """order_list() as rows of what the list shows, in its order, without lines (see
+    order_line_rows_for_orders); a supplier's rows carry `supplier_status` and the
+    merchant's `merchant_slug` and `merchant_name`."""
+    organization = tenancy.current_organization()
+    if organization is not None and organization.is_supplier:
+        rows = Order.objects.annotate(supplier_status=supplier_status(organization.pk)).values(
+            *SUPPLIER_ORDER_ROW_FIELDS,
+            merchant_slug=F("merchant__slug"),
+            merchant_name=F("merchant__name"),
+        )
+    else:
+        rows = Order.objects.values(*ORDER_ROW_FIELDS)
+    return on_replica(rows.order_by("-placed_at", "-id"))
+
+
+def order_line_rows_for_orders(*, order_ids) -> dict[uuid.UUID, list[dict]]:
+    """{order id: its lines the active scope sees (a supplier: its own), by id, as rows with
+    the supplier's `supplier_slug`}, in one query (none for no orders)."""
+    lines: dict[uuid.UUID, list[dict]] = {order_id: [] for order_id in order_ids}
+    if not lines:
+        return lines
+    rows = (
+        on_replica(OrderLine.objects.filter(order_id__in=list(lines)))
+        .order_by("id")
+        .values(*ORDER_LINE_ROW_FIELDS, supplier_slug=F("supplier__slug"))
+    )
+    for row in rows:
+        lines[row.pop("order_id")].append(row)
+    return lines
 
 
 def order_get(*, order_id) -> Order:

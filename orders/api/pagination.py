@@ -58,6 +58,9 @@ class OrderCursorPagination(CursorPagination):
 
     @staticmethod
     def _position(order) -> str:
+        # An order, or a row of its values (the API's list reads rows).
+        if isinstance(order, dict):
+            return f"{order['placed_at'].isoformat()}|{order['id']}"
         return f"{order.placed_at.isoformat()}|{order.pk}"
 
     def _parse(self, position: str):

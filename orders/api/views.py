@@ -76,15 +76,21 @@ class OrderViewSet(ScopedViewSet):
             return serializers.SupplierOrderSerializer
         return serializers.OrderSerializer
 
+    def filter_queryset(self, queryset):
+        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+            # No filter named: django-filter would still build and check an empty form.
+            return queryset
+        return super().filter_queryset(queryset)
+
     def list(self, request):
-        orders = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(orders)
+        orders = self.paginate_queryset(self.filter_queryset(selectors.order_row_list()))
+        lines = selectors.order_line_rows_for_orders(order_ids=[order["id"] for order in orders])
         rows = (
-            serializers.SupplierOrderListItemSerializer
+            serializers.supplier_order_list_rows
             if self.organization.is_supplier
-            else serializers.OrderListItemSerializer
+            else serializers.order_list_rows
         )
-        return self.get_paginated_response(rows(page, many=True).data)
+        return self.get_paginated_response(rows(orders, lines))
 
     def retrieve(self, request, pk=None):
         return Response(self._detail(selectors.order_get(order_id=pk)))

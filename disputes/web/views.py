@@ -37,6 +37,7 @@ from disputes.web.common import (
     error_text,
     filters_from,
 )
+from disputes.web.options import option_tags
 from disputes.web.queue import queue_views
 from disputes.web.rows import merchant_rows, supplier_rows
 from disputes.wording import author_name, event_text
@@ -68,9 +69,13 @@ class DisputeListView(MerchantSide, TemplateView):
     template_name = "app/disputes/list.html"
 
     def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
+        if self._results_only():
             return ["app/disputes/_results.html"]
         return [self.template_name]
+
+    def _results_only(self) -> bool:
+        """An htmx request for the results alone (the filters changed): no filter form."""
+        return bool(self.request.htmx and not self.request.htmx.boosted)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,15 +112,43 @@ class DisputeListView(MerchantSide, TemplateView):
             status_query=query.urlencode(),
             current_query=current,
             sort_links=_sort_links(self.request.GET, sort),
-            views=queue_views(current),
-            saved_views=[
-                (view, view.query == current) for view in selectors.saved_view_list(user=reader)
-            ],
-            members=selectors.assignee_choices(),
-            suppliers=supplier_list_for_merchant().order_by("name"),
             can_write=self.actor.can_work,
         )
+        # Who may be given disputes: the bulk form's choices (for who may assign) and the
+        # filter form's; the results alone need the first only.
+        members = (
+            [(str(member.pk), member.get_short_name()) for member in selectors.assignee_choices()]
+            if self.actor.can_work or not self._results_only()
+            else []
+        )
+        context["bulk_assignees"] = option_tags(members, None)
+        if not self._results_only():
+            context.update(self._filter_form_context(form, members, current))
         return context
+
+    def _filter_form_context(self, form, members, current: str) -> dict:
+        """What the page around the results shows: the views and the filters' choices."""
+        chosen = self.request.GET.get
+        suppliers = supplier_list_for_merchant().order_by("name")
+        return {
+            "views": queue_views(current),
+            "saved_views": [
+                (view, view.query == current)
+                for view in selectors.saved_view_list(user=self.request.user)
+            ],
+            "options": {
+                "status": option_tags(
+                    form.fields["status"].choices, chosen("status"), capitalized=True
+                ),
+                "kind": option_tags(form.fields["kind"].choices, chosen("kind"), capitalized=True),
+                "reason": option_tags(form.fields["reason"].choices, chosen("reason")),
+                "supplier": option_tags(
+                    [(supplier.slug, supplier.name) for supplier in suppliers], chosen("supplier")
+                ),
+                "assignee": option_tags(members, chosen("assignee")),
+                "waiting_on": option_tags(form.fields["waiting_on"].choices, chosen("waiting_on")),
+            },
+        }
 
 
 # Each sortable column, and the direction its first click sorts in.

@@ -46,7 +46,7 @@ from orders.selectors import (
     order_list_for_merchant,
     parcel_list_for_order,
 )
-from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_merchant
+from suppliers.selectors import merchant_list_for_supplier
 
 PAGE_SIZE = 50
 OWED_PAGE_SIZE = 200
@@ -114,28 +114,23 @@ class DisputeListView(MerchantSide, TemplateView):
             sort_links=_sort_links(self.request.GET, sort),
             can_write=self.actor.can_work,
         )
-        # Who may be given disputes: the bulk form's choices (for who may assign) and the
-        # filter form's; the results alone need the first only.
-        members = (
-            [(str(member.pk), member.get_short_name()) for member in selectors.assignee_choices()]
-            if self.actor.can_work or not self._results_only()
-            else []
-        )
+        if self._results_only():
+            # The bulk form's assignees, for who may assign; the filter form is not sent.
+            assignees = selectors.assignee_choices() if self.actor.can_work else []
+            context["bulk_assignees"] = option_tags(_assignee_options(assignees), None)
+            return context
+        choices = selectors.dispute_list_choices(user=reader)
+        members = _assignee_options(choices.assignees)
         context["bulk_assignees"] = option_tags(members, None)
-        if not self._results_only():
-            context.update(self._filter_form_context(form, members, current))
+        context.update(self._filter_form_context(form, choices, members, current))
         return context
 
-    def _filter_form_context(self, form, members, current: str) -> dict:
+    def _filter_form_context(self, form, choices, members, current: str) -> dict:
         """What the page around the results shows: the views and the filters' choices."""
         chosen = self.request.GET.get
-        suppliers = supplier_list_for_merchant().order_by("name")
         return {
             "views": queue_views(current),
-            "saved_views": [
-                (view, view.query == current)
-                for view in selectors.saved_view_list(user=self.request.user)
-            ],
+            "saved_views": [(view, view.query == current) for view in choices.saved_views],
             "options": {
                 "status": option_tags(
                     form.fields["status"].choices, chosen("status"), capitalized=True
@@ -143,12 +138,17 @@ class DisputeListView(MerchantSide, TemplateView):
                 "kind": option_tags(form.fields["kind"].choices, chosen("kind"), capitalized=True),
                 "reason": option_tags(form.fields["reason"].choices, chosen("reason")),
                 "supplier": option_tags(
-                    [(supplier.slug, supplier.name) for supplier in suppliers], chosen("supplier")
+                    [(supplier.slug, supplier.name) for supplier in choices.suppliers],
+                    chosen("supplier"),
                 ),
                 "assignee": option_tags(members, chosen("assignee")),
                 "waiting_on": option_tags(form.fields["waiting_on"].choices, chosen("waiting_on")),
             },
         }
+
+
+def _assignee_options(assignees) -> list[tuple[str, str]]:
+    return [(str(member.pk), member.get_short_name()) for member in assignees]
 
 
 # Each sortable column, and the direction its first click sorts in.

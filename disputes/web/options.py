@@ -8,6 +8,7 @@ is the one the templates wrote; values and labels are escaped as `{{ }}` escaped
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 
 
 def option_tags(choices, selected: str | None, *, capitalized: bool = False) -> SafeString:
@@ -24,3 +25,20 @@ def option_tags(choices, selected: str | None, *, capitalized: bool = False) -> 
             for label in (str(label),)
         )
     )
+
+
+# (filter, language, selected value, capitalized) → its options: the choices of a model's
+# field are the same on every page, so each language writes them once per selected value.
+_written: dict[tuple, SafeString] = {}
+
+
+def fixed_option_tags(
+    name: str, choices, selected: str | None, *, capitalized: bool = False
+) -> SafeString:
+    """`option_tags` of choices that never change (named `name`), written once and kept."""
+    if selected not in {value for value, _label in choices}:
+        selected = None  # selects none, as any value that is not a choice
+    key = (name, get_language(), selected, capitalized)
+    if key not in _written:
+        _written[key] = option_tags(choices, selected, capitalized=capitalized)
+    return _written[key]

@@ -37,7 +37,7 @@ from disputes.web.common import (
     error_text,
     filters_from,
 )
-from disputes.web.options import option_tags
+from disputes.web.options import fixed_option_tags, option_tags
 from disputes.web.queue import queue_views
 from disputes.web.rows import merchant_rows, supplier_rows
 from disputes.wording import author_name, event_text
@@ -122,27 +122,32 @@ class DisputeListView(MerchantSide, TemplateView):
         choices = selectors.dispute_list_choices(user=reader)
         members = _assignee_options(choices.assignees)
         context["bulk_assignees"] = option_tags(members, None)
-        context.update(self._filter_form_context(form, choices, members, current))
+        context.update(self._filter_form_context(choices, members, current))
         return context
 
-    def _filter_form_context(self, form, choices, members, current: str) -> dict:
+    def _filter_form_context(self, choices, members, current: str) -> dict:
         """What the page around the results shows: the views and the filters' choices."""
         chosen = self.request.GET.get
+        fields = forms.FilterForm.base_fields
         return {
             "views": queue_views(current),
             "saved_views": [(view, view.query == current) for view in choices.saved_views],
             "options": {
-                "status": option_tags(
-                    form.fields["status"].choices, chosen("status"), capitalized=True
+                "status": fixed_option_tags(
+                    "status", fields["status"].choices, chosen("status"), capitalized=True
                 ),
-                "kind": option_tags(form.fields["kind"].choices, chosen("kind"), capitalized=True),
-                "reason": option_tags(form.fields["reason"].choices, chosen("reason")),
+                "kind": fixed_option_tags(
+                    "kind", fields["kind"].choices, chosen("kind"), capitalized=True
+                ),
+                "reason": fixed_option_tags("reason", fields["reason"].choices, chosen("reason")),
                 "supplier": option_tags(
                     [(supplier.slug, supplier.name) for supplier in choices.suppliers],
                     chosen("supplier"),
                 ),
                 "assignee": option_tags(members, chosen("assignee")),
-                "waiting_on": option_tags(form.fields["waiting_on"].choices, chosen("waiting_on")),
+                "waiting_on": fixed_option_tags(
+                    "waiting_on", fields["waiting_on"].choices, chosen("waiting_on")
+                ),
             },
         }
 

@@ -5,10 +5,11 @@ variables resolved: about a millisecond for the sixty options of /app/disputes/.
 is the one the templates wrote; values and labels are escaped as `{{ }}` escaped them.
 """
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
+
+from disputes.web.rows import escape
 
 
 def option_tags(choices, selected: str | None, *, capitalized: bool = False) -> SafeString:

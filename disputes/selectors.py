@@ -396,11 +396,17 @@ def dispute_inbox_for_supplier(
     disputes = on_replica(
         _for_reader(disputes, reader=reader, sort="", activity="shared_activity_at")
     )
+    return (
+        _in_inbox_view(disputes, view).annotate(urgency=inbox_urgency()).order_by("urgency", "id")
+    )
+
+
+def _in_inbox_view(disputes: QuerySet, view: str) -> QuerySet:
     if view == "open":
-        disputes = disputes.exclude(status__in=SETTLED_STATUSES)
-    elif view == "waiting":
-        disputes = disputes.filter(policies.waiting_on_supplier())
-    return disputes.annotate(urgency=inbox_urgency()).order_by("urgency", "id")
+        return disputes.exclude(status__in=SETTLED_STATUSES)
+    if view == "waiting":
+        return disputes.filter(policies.waiting_on_supplier())
+    return disputes
 
 
 def _inbox_key(dispute) -> str:
@@ -444,8 +450,10 @@ def dispute_inbox_counts_for_supplier(
     *, filters: DisputeFilters = DisputeFilters(), cap: int
 ) -> dict[str, int]:
     """How many disputes each inbox view holds, counting at most cap + 1 of each."""
+    # Bare disputes, not the rows of the page: a count joins and sorts nothing it can skip.
+    disputes = dispute_list_to_count(filters=filters)
     return capped_counts(
-        {view: dispute_inbox_for_supplier(filters=filters, view=view) for view in INBOX_VIEWS},
+        {view: _in_inbox_view(disputes, view) for view in INBOX_VIEWS},
         cap=cap,
         using=read_alias(),
     )

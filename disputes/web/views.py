@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from accounts.models import MERCHANT_MANAGERS
 from core.api.pagination import InvalidCursor
 from core.errors import DomainError, NotFound
+from core.labels import choice_label
 from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
 from disputes.models import (
@@ -106,7 +107,8 @@ class DisputeListView(MerchantSide, TemplateView):
             next_link=paginator.get_next_link(),
             previous_link=paginator.get_previous_link(),
             counts=[
-                (status, label, _capped(counts[status])) for status, label in DisputeStatus.choices
+                (status, choice_label(DisputeStatus, status), _capped(counts[status]))
+                for status in DisputeStatus.values
             ],
             total=_capped_total(counts),
             status_query=query.urlencode(),

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db import connection
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,30 +37,6 @@ class Count:
     @property
     def shown(self) -> str:
         return f"{self.cap}+" if self.count > self.cap else str(self.count)
-
-
-def capped_counts(parts: dict[str, QuerySet], *, cap: int) -> dict[str, int]:
-    """{name: rows of its query, counting stops past cap}, in one query on PostgreSQL."""
-    counts = dict.fromkeys(parts, 0)
-    if not parts:
-        return counts
-    if not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite (the embedded default) cannot limit the parts of a UNION; its data is small.
-        return {name: query.order_by()[: cap + 1].count() for name, query in parts.items()}
-    limited = [
-        query.order_by()
-        .annotate(bucket=Value(name, output_field=CharField()))
-        .values("bucket")[: cap + 1]
-        for name, query in parts.items()
-    ]
-    sql, params = limited[0].union(*limited[1:], all=True).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT bucket, COUNT(*) FROM ({sql}) AS capped GROUP BY bucket",  # noqa: S608
-            params,
-        )
-        counts.update(dict(cursor.fetchall()))
-    return counts
 
 
 def _disputes(**filters) -> QuerySet:
@@ -139,7 +114,9 @@ def attention_for_merchant(*, organization, user) -> tuple[list[Count], list[Cou
         )
     )
     cap = COUNT_CAP
-    counts = capped_counts({key: query for key, _label, query, _url in items + team}, cap=cap)
+    counts = selectors.capped_counts(
+        {key: query for key, _label, query, _url in items + team}, cap=cap
+    )
     answer = [Count(key, label, counts[key], url, cap) for key, label, _query, url in items]
     queue = [Count(key, label, counts[key], url, cap) for key, label, _query, url in team]
     return answer, queue

@@ -132,8 +132,8 @@ def test_raw_sql_in_a_page_request_is_walled_too(world, disputes, client, monkey
         seen.append(_merchants_seen("disputes_dispute"))
         return every_page(*args, **kwargs)
 
-    every_page = selectors.dispute_list_for_merchant
-    monkeypatch.setattr(selectors, "dispute_list_for_merchant", spy)
+    every_page = selectors.dispute_rows_for_merchant
+    monkeypatch.setattr(selectors, "dispute_rows_for_merchant", spy)
     assert client.get("/app/disputes/").status_code == 200
     assert seen == [{str(world.globex.pk)}]
 

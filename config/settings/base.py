@@ -127,6 +127,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every signed-in page reads its session: from the cache, written through to the database.
+# Only with a cache every process shares: one per process would keep a session alive in one
+# process after a logout in another.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before they are checked.

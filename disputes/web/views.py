@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from accounts.models import MERCHANT_MANAGERS
 from core.api.pagination import InvalidCursor
 from core.errors import DomainError, NotFound
+from core.labels import choice_label
 from disputes import policies, selectors, services, transitions
 from disputes.api.views import DisputePagination
 from disputes.models import (
@@ -37,6 +38,7 @@ from disputes.web.common import (
     error_text,
     filters_from,
 )
+from disputes.web.options import fixed_option_tags, option_tags
 from disputes.web.queue import queue_views
 from disputes.web.rows import merchant_rows, supplier_rows
 from disputes.wording import author_name, event_text
@@ -45,7 +47,7 @@ from orders.selectors import (
     order_list_for_merchant,
     parcel_list_for_order,
 )
-from suppliers.selectors import merchant_list_for_supplier, supplier_list_for_merchant
+from suppliers.selectors import merchant_list_for_supplier
 
 PAGE_SIZE = 50
 OWED_PAGE_SIZE = 200
@@ -68,9 +70,13 @@ class DisputeListView(MerchantSide, TemplateView):
     template_name = "app/disputes/list.html"
 
     def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
+        if self._results_only():
             return ["app/disputes/_results.html"]
         return [self.template_name]
+
+    def _results_only(self) -> bool:
+        """An htmx request for the results alone (the filters changed): no filter form."""
+        return bool(self.request.htmx and not self.request.htmx.boosted)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +87,7 @@ class DisputeListView(MerchantSide, TemplateView):
         paginator = DisputePagination()
         paginator.page_size = PAGE_SIZE
         paginator.ordering = selectors.dispute_ordering(sort)
-        disputes = selectors.dispute_list_for_merchant(filters=filters, reader=reader, sort=sort)
+        disputes = selectors.dispute_rows_for_merchant(filters=filters, reader=reader, sort=sort)
         try:
             page = paginator.paginate_queryset(disputes, Request(self.request))
         except InvalidCursor as error:
@@ -101,21 +107,55 @@ class DisputeListView(MerchantSide, TemplateView):
             next_link=paginator.get_next_link(),
             previous_link=paginator.get_previous_link(),
             counts=[
-                (status, label, _capped(counts[status])) for status, label in DisputeStatus.choices
+                (status, choice_label(DisputeStatus, status), _capped(counts[status]))
+                for status in DisputeStatus.values
             ],
             total=_capped_total(counts),
             status_query=query.urlencode(),
             current_query=current,
             sort_links=_sort_links(self.request.GET, sort),
-            views=queue_views(current),
-            saved_views=[
-                (view, view.query == current) for view in selectors.saved_view_list(user=reader)
-            ],
-            members=selectors.assignee_choices(),
-            suppliers=supplier_list_for_merchant().order_by("name"),
             can_write=self.actor.can_work,
         )
+        if self._results_only():
+            # The bulk form's assignees, for who may assign; the filter form is not sent.
+            assignees = selectors.assignee_choices() if self.actor.can_work else []
+            context["bulk_assignees"] = option_tags(_assignee_options(assignees), None)
+            return context
+        choices = selectors.dispute_list_choices(user=reader)
+        members = _assignee_options(choices.assignees)
+        context["bulk_assignees"] = option_tags(members, None)
+        context.update(self._filter_form_context(choices, members, current))
         return context
+
+    def _filter_form_context(self, choices, members, current: str) -> dict:
+        """What the page around the results shows: the views and the filters' choices."""
+        chosen = self.request.GET.get
+        fields = forms.FilterForm.base_fields
+        return {
+            "views": queue_views(current),
+            "saved_views": [(view, view.query == current) for view in choices.saved_views],
+            "options": {
+                "status": fixed_option_tags(
+                    "status", fields["status"].choices, chosen("status"), capitalized=True
+                ),
+                "kind": fixed_option_tags(
+                    "kind", fields["kind"].choices, chosen("kind"), capitalized=True
+                ),
+                "reason": fixed_option_tags("reason", fields["reason"].choices, chosen("reason")),
+                "supplier": option_tags(
+                    [(supplier.slug, supplier.name) for supplier in choices.suppliers],
+                    chosen("supplier"),
+                ),
+                "assignee": option_tags(members, chosen("assignee")),
+                "waiting_on": fixed_option_tags(
+                    "waiting_on", fields["waiting_on"].choices, chosen("waiting_on")
+                ),
+            },
+        }
+
+
+def _assignee_options(assignees) -> list[tuple[str, str]]:
+    return [(str(member.pk), member.get_short_name()) for member in assignees]
 
 
 # Each sortable column, and the direction its first click sorts in.

@@ -308,15 +308,21 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
         return context
 
     def _saved_replies(self, dispute, parcels) -> dict:
-        """Each saved reply in the supplier's language, placeholders filled from the dispute."""
+        """Each saved reply in the supplier's language, placeholders filled from the dispute;
+        the language is read only for a merchant who has saved replies."""
+        replies = list(
+            selectors.saved_reply_list().order_by("title", "id")[
+                : selectors.SAVED_REPLY_PICKER_SIZE
+            ]
+        )
+        if not replies:
+            return {"reader_language": "", "saved_replies": []}
         language = selectors.reader_language_for(dispute=dispute)
         values = placeholder_values(dispute, parcels=parcels)
-        replies = selectors.saved_reply_list().order_by("title", "id")
         return {
             "reader_language": language,
             "saved_replies": [
-                (reply, reply_fill(reply, language=language, values=values))
-                for reply in replies[: selectors.SAVED_REPLY_PICKER_SIZE]
+                (reply, reply_fill(reply, language=language, values=values)) for reply in replies
             ],
         }
 

@@ -25,6 +25,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -811,22 +812,24 @@ def reader_language_for(*, dispute: Dispute) -> str:
     """
     last_writer = (
         TimelineEvent.objects.filter(
-            dispute=dispute, author_party=Party.SUPPLIER, author_user__isnull=False
+            dispute=OuterRef("pk"), author_party=Party.SUPPLIER, author_user__isnull=False
         )
         .exclude(author_user__language="")
         .order_by("-position")
-        .values_list("author_user__language", flat=True)
-        .first()
+        .values("author_user__language")[:1]
     )
-    if last_writer:
-        return last_writer
     most_chosen = (
-        Membership.objects.filter(organization_id=dispute.supplier_id)
+        Membership.objects.filter(organization_id=OuterRef("supplier_id"))
         .exclude(user__language="")
         .values("user__language")
         .annotate(members=Count("id"))
         .order_by("-members", "user__language")
-        .values_list("user__language", flat=True)
-        .first()
+        .values("user__language")[:1]
     )
-    return most_chosen or ""
+    # Both in one query: the second is read only when the first finds nobody.
+    return (
+        Dispute.objects.filter(pk=dispute.pk)
+        .values_list(Coalesce(Subquery(last_writer), Subquery(most_chosen), Value("")), flat=True)
+        .first()
+        or ""
+    )

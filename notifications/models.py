@@ -39,6 +39,13 @@ class NotificationEvent(TenantModel):
                 fields=["merchant", "dedup_key"], name="notification_event_dedup_key"
             )
         ]
+        indexes = [
+            # Opening a dispute marks read the notices about it: without this, every opening
+            # read every event of every merchant (3 ms at 10,000 events, growing with them).
+            models.Index(
+                fields=["subject"], name="notification_event_subject", condition=~Q(subject="")
+            )
+        ]
 
     def __str__(self):
         return f"{self.type} · {self.dedup_key}"

@@ -4,13 +4,14 @@ views people save of the list, and actions on many disputes at once."""
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import MERCHANT_WORKERS, Membership, User
 from core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from core.ids import new_id
 from disputes.models import Dispute, DisputeSeen, SavedView
 from disputes.notifications import assignment_event
 from disputes.services.closing import dispute_close
@@ -57,22 +58,36 @@ def _works_for(user: User, merchant_id) -> bool:
     ).exists()
 
 
+SEEN_UPSERT = (
+    "INSERT INTO disputes_disputeseen (merchant_id, id, dispute_id, supplier_id, user_id, seen_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (merchant_id, dispute_id, user_id) "
+    "DO UPDATE SET seen_at = EXCLUDED.seen_at WHERE disputes_disputeseen.seen_at < %s"
+)
+
+
 def dispute_seen_record(*, user: User, dispute: Dispute) -> None:
-    """The person opened the dispute now: what happened until now is no longer new to them."""
-    DisputeSeen.objects.bulk_create(
-        [
-            DisputeSeen(
-                merchant_id=dispute.merchant_id,
-                supplier_id=dispute.supplier_id,
-                dispute_id=dispute.pk,
-                user=user,
-                seen_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["merchant", "dispute", "user"],
-        update_fields=["seen_at"],
-    )
+    """The person opened the dispute now: what happened until now is no longer new to them.
+
+    One statement, which writes nothing when they had already seen all of it (their seen
+    time is not before the dispute's last activity): opening a quiet dispute again and
+    again rewrites no row. Lists call a dispute unread when its activity is newer than
+    the seen time (selectors._for_reader), so a seen time left as it was reads the same.
+    """
+    newest = max(dispute.last_activity_at, dispute.shared_activity_at)
+    with connections[router.db_for_write(DisputeSeen)].cursor() as cursor:
+        cursor.execute(
+            SEEN_UPSERT,
+            [
+                dispute.merchant_id,
+                new_id(),
+                dispute.pk,
+                dispute.supplier_id,
+                user.pk,
+                timezone.now(),
+                newest,
+            ],
+        )
 
 
 def saved_view_query_clean(query: str) -> str:

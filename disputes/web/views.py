@@ -16,13 +16,12 @@ from accounts.models import MERCHANT_MANAGERS
 from core.api.pagination import InvalidCursor
 from core.errors import DomainError, NotFound
 from core.labels import choice_label
-from disputes import policies, selectors, services, transitions
+from disputes import policies, selectors, services, transitions, workspace
 from disputes.api.views import DisputePagination
 from disputes.models import (
     MONEY_RESOLUTIONS,
     CostBearer,
     DisputeStatus,
-    EventType,
     Fault,
     Reason,
     ResolutionType,
@@ -41,7 +40,8 @@ from disputes.web.common import (
 from disputes.web.options import fixed_option_tags, option_tags
 from disputes.web.queue import queue_views
 from disputes.web.rows import merchant_rows, supplier_rows
-from disputes.wording import author_name, event_text
+from disputes.web.timeline import timeline_items
+from disputes.wording import author_name
 from orders.selectors import (
     order_line_list_for_order,
     order_list_for_merchant,
@@ -265,23 +265,6 @@ def notices_by_area(request, allowed) -> dict[str, list]:
     return grouped
 
 
-def folded_attachment_events(events) -> None:
-    """A file sent with a message shows in that message; its own "attached" line is folded."""
-    quoted = {
-        attachment.pk
-        for event in events
-        if event.type in (EventType.MESSAGE, EventType.NOTE)
-        for attachment in event.attachments.all()
-    }
-    for event in events:
-        attachments = event.attachments.all()
-        event.folded = (
-            event.type == EventType.ATTACHMENT
-            and bool(attachments)
-            and all(attachment.pk in quoted for attachment in attachments)
-        )
-
-
 def _view_link(query, view: str) -> str:
     query = query.copy()
     if view != "open":
@@ -298,31 +281,34 @@ class DisputeDetailMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        dispute = dispute_or_404(kwargs["pk"])
+        try:
+            dispute = workspace.workspace_dispute_get(dispute_id=kwargs["pk"])
+        except NotFound as error:
+            raise Http404 from error
         services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         # Opening the page is reading it: its activity so far is no longer new to this person.
         services.dispute_seen_record(user=self.request.user, dispute=dispute)
         viewer = self.request.organization
-        events = list(selectors.timeline_for(dispute=dispute, organization=viewer))
-        for event in events:
-            event.text = event_text(event)
-            event.author_name = author_name(event, viewer)
-        folded_attachment_events(events)
+        events, attachments_of = workspace.workspace_timeline(dispute=dispute, organization=viewer)
         allowed = transitions.allowed_actions(dispute, self.actor)
         context.update(
             dispute=dispute,
-            events=events,
+            timeline=timeline_items(
+                events,
+                attachments_of=attachments_of,
+                viewer=viewer,
+                download_url_name=f"{self.side}-dispute-attachment-download",
+                preview_url_name=f"{self.side}-dispute-attachment",
+            ),
             notices=notices_by_area(self.request, allowed),
             draft=self.request.session.pop(draft_session_key(dispute.pk), ""),
             parcels=parcel_list_for_order(order=dispute.order),
             saved_replies=None,  # the merchant's composer offers them (below)
-            proposals=list(selectors.proposal_list_for(dispute=dispute)),
+            proposals=dispute.proposal_history,
             allowed=allowed,
             waiting_on=policies.waiting_on(dispute),
             base_url=self.url("-detail", dispute.pk),
             upload_url=self.url("-upload", dispute.pk),
-            preview_url_name=f"{self.side}-dispute-attachment",
-            download_url_name=f"{self.side}-dispute-attachment-download",
             side=self.side,
             resolutions=[
                 (value, label)
@@ -346,7 +332,7 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dispute = context["dispute"]
-        entries = list(selectors.ledger_entry_list_for(dispute=dispute))
+        entries, totals = workspace.workspace_ledger(dispute=dispute)
         viewer = self.request.organization
         for entry in entries:
             entry.author_name = author_name(entry, viewer)
@@ -354,7 +340,7 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
             context.update(self._saved_replies(dispute, context["parcels"]))
         context.update(
             ledger_entries=entries,
-            ledger_totals=selectors.ledger_totals_for(dispute=dispute),
+            ledger_totals=totals,
             ledger_form=forms.LedgerEntryForm(),
             can_record=self.actor.can_work,
             members=selectors.assignee_choices() if self.actor.can_work else [],
@@ -362,15 +348,21 @@ class MerchantDisputeDetailView(MerchantSide, DisputeDetailMixin, TemplateView):
         return context
 
     def _saved_replies(self, dispute, parcels) -> dict:
-        """Each saved reply in the supplier's language, placeholders filled from the dispute."""
+        """Each saved reply in the supplier's language, placeholders filled from the dispute;
+        the language is read only for a merchant who has saved replies."""
+        replies = list(
+            selectors.saved_reply_list().order_by("title", "id")[
+                : selectors.SAVED_REPLY_PICKER_SIZE
+            ]
+        )
+        if not replies:
+            return {"reader_language": "", "saved_replies": []}
         language = selectors.reader_language_for(dispute=dispute)
         values = placeholder_values(dispute, parcels=parcels)
-        replies = selectors.saved_reply_list().order_by("title", "id")
         return {
             "reader_language": language,
             "saved_replies": [
-                (reply, reply_fill(reply, language=language, values=values))
-                for reply in replies[: selectors.SAVED_REPLY_PICKER_SIZE]
+                (reply, reply_fill(reply, language=language, values=values)) for reply in replies
             ],
         }
 

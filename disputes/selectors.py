@@ -261,6 +261,173 @@ def dispute_list_for_supplier(
     )
 
 
+class DisputeRow:
+    """A dispute read as values, not as a model: what the API's list and detail write.
+
+    Its attributes are named as the model's fields, so that `transitions.allowed_actions`,
+    `policies.waiting_on` and the model's own `is_open` and `is_overdue` (borrowed below,
+    one definition each) read a row as they read a `Dispute`.
+    """
+
+    is_open = Dispute.is_open
+    is_overdue = Dispute.is_overdue
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+class ProposalRow:
+    """A proposal read as values, with the attributes of `Proposal` that rows show."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+@dataclass(frozen=True)
+class ShipmentRef:
+    """The shipment a fulfilled proposal names: what its `fulfilment` shows."""
+
+    pk: uuid.UUID
+    carrier: str
+    tracking_number: str
+
+
+# A row of the API's list: the dispute's own columns, the order's external id and the other
+# party's name (the caller's own organization is known: it is not joined), and for a
+# merchant the assignee. Read as values, no model instances: a page of 100 built 500.
+_ROW_COLUMNS = (
+    "id",
+    "number",
+    "order_id",
+    "merchant_id",
+    "supplier_id",
+    "kind",
+    "reason",
+    "status",
+    "requested_amount",
+    "currency",
+    "evidence_required",
+    "evidence_received_at",
+    "evidence_accepted_at",
+    "arbitrated_at",
+    "opened_at",
+    "respond_by",
+    "resolve_by",
+    "closed_at",
+    "updated_at",
+    "open_proposal_id",
+    "resolution_id",
+    # The merchant's activity: a merchant's row shows it, and either party's list sorts on it.
+    "last_activity_at",
+)
+_MERCHANT_ROW_COLUMNS = {
+    "order_external_id": F("order__external_id"),
+    "supplier_slug": F("supplier__slug"),
+    "supplier_name": F("supplier__name"),
+    "assignee_name": F("assignee__name"),
+    "assignee_email": F("assignee__email"),
+}
+_SUPPLIER_ROW_COLUMNS = {
+    "order_external_id": F("order__external_id"),
+    "merchant_slug": F("merchant__slug"),
+    "merchant_name": F("merchant__name"),
+}
+
+
+def dispute_rows_for_merchant(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """`dispute_list_for_merchant` as the API's list reads it: values of what a row shows
+    (page them, then `dispute_rows_complete`)."""
+    disputes = _filtered(Dispute.objects.all(), filters).values(
+        *_ROW_COLUMNS, "assignee_id", **_MERCHANT_ROW_COLUMNS
+    )
+    return on_replica(_for_reader(disputes, reader=reader, sort=sort, activity="last_activity_at"))
+
+
+def dispute_rows_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """`dispute_list_for_supplier` as the API's list reads it (see dispute_rows_for_merchant)."""
+    disputes = _filtered(Dispute.objects.all(), filters).values(
+        *_ROW_COLUMNS, "shared_activity_at", **_SUPPLIER_ROW_COLUMNS
+    )
+    return on_replica(
+        _for_reader(disputes, reader=reader, sort=sort, activity="shared_activity_at")
+    )
+
+
+def dispute_rows_complete(rows: list[dict]) -> list[DisputeRow]:
+    """A page of list rows with their open proposal and resolution: one query for the page,
+    none when no row has either."""
+    disputes = [DisputeRow(values) for values in rows]
+    wanted = {
+        proposal_id
+        for dispute in disputes
+        for proposal_id in (dispute.open_proposal_id, dispute.resolution_id)
+        if proposal_id is not None
+    }
+    proposals = _proposal_rows(wanted)
+    for dispute in disputes:
+        dispute.open_proposal = proposals.get(dispute.open_proposal_id)
+        dispute.resolution = proposals.get(dispute.resolution_id)
+    return disputes
+
+
+_PROPOSAL_COLUMNS = (
+    "id",
+    "resolution",
+    "amount",
+    "currency",
+    "note",
+    "rma_number",
+    "fault",
+    "return_shipping_paid_by",
+    "restocking_paid_by",
+    "restocking_fee_percent",
+    "status",
+    "proposed_by_party",
+    "created_at",
+    "decided_at",
+    "refund_reference",
+    "shipment_id",
+    "fulfilled_at",
+)
+
+
+def _proposal_rows(ids) -> dict:
+    if not ids:
+        return {}
+    rows = Proposal.objects.filter(pk__in=ids).values(
+        *_PROPOSAL_COLUMNS,
+        shipment_carrier=F("shipment__carrier"),
+        shipment_tracking_number=F("shipment__tracking_number"),
+    )
+    proposals = {}
+    for values in rows:
+        proposal = ProposalRow(values)
+        proposal.shipment = (
+            # A carrier is never null: None means no shipment row, as select_related reads it.
+            None
+            if proposal.shipment_carrier is None
+            else ShipmentRef(
+                pk=proposal.shipment_id,
+                carrier=proposal.shipment_carrier,
+                tracking_number=proposal.shipment_tracking_number,
+            )
+        )
+        proposals[proposal.id] = proposal
+    return proposals
+
+
 # The list's sort orders: a name → the keyset ordering (its first column leads, the id
 # breaks ties). "-opened" (newest first) is the default, as before sorting existed.
 SORTS = {

@@ -95,12 +95,12 @@ class DisputeViewSet(ScopedViewSet):
             waiting_on=self._waiting_on_param(),
             due_today=boolean_param(self.request, "due_today"),
         )
-        list_of = (
-            selectors.dispute_list_for_merchant
+        rows_of = (
+            selectors.dispute_rows_for_merchant
             if self.organization.is_merchant
-            else selectors.dispute_list_for_supplier
+            else selectors.dispute_rows_for_supplier
         )
-        return list_of(filters=filters, reader=self.request.user, sort=self._sort_param())
+        return rows_of(filters=filters, reader=self.request.user, sort=self._sort_param())
 
     def _waiting_on_param(self) -> str:
         value = self._query_param("waiting_on")
@@ -168,7 +168,7 @@ class DisputeViewSet(ScopedViewSet):
         return Response(self.get_serializer(dispute).data, status=status_code)
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = selectors.dispute_rows_complete(self.paginate_queryset(self.get_queryset()))
         rows = s.DisputeListItemSerializer(page, many=True, context={"actor": self.actor})
         return self.get_paginated_response(rows.data)
 

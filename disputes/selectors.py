@@ -24,6 +24,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -261,34 +262,34 @@ def dispute_list_for_supplier(
     )
 
 
-class DisputeRow:
-    """A dispute read as values, not as a model: what the API's list and detail write.
+class Row:
+    """A row read as values, not as a model: its attributes are named as the model's."""
 
-    Its attributes are named as the model's fields, so that `transitions.allowed_actions`,
-    `policies.waiting_on` and the model's own `is_open` and `is_overdue` (borrowed below,
-    one definition each) read a row as they read a `Dispute`.
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+class DisputeRow(Row):
+    """A dispute as the API's list and detail read it (`dispute_rows_*`, `dispute_detail_get`).
+
+    `transitions.allowed_actions`, `policies.waiting_on` and the model's own `is_open` and
+    `is_overdue` (borrowed below: one definition each) read it as they read a `Dispute`.
     """
 
     is_open = Dispute.is_open
     is_overdue = Dispute.is_overdue
 
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
 
-    @property
-    def pk(self):
-        return self.id
+class ProposalRow(Row):
+    """A proposal with what rows show of it; `shipment` is a ShipmentRef or None."""
 
 
-class ProposalRow:
-    """A proposal read as values, with the attributes of `Proposal` that rows show."""
-
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
-
-    @property
-    def pk(self):
-        return self.id
+class LineRow(Row):
+    """A disputed order line as the detail shows it."""
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,28 @@ class ShipmentRef:
     pk: uuid.UUID
     carrier: str
     tracking_number: str
+
+
+@dataclass(frozen=True)
+class OrganizationRef:
+    """The other party of a detail row: what its brief shows."""
+
+    pk: uuid.UUID
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    pk: uuid.UUID
+    external_id: str
+
+
+@dataclass(frozen=True)
+class AssigneeRef:
+    pk: uuid.UUID
+    name: str
+    email: str
 
 
 # A row of the API's list: the dispute's own columns, the order's external id and the other
@@ -658,6 +681,71 @@ def dispute_get(*, dispute_id) -> Dispute:
     dispute.open_proposal = proposals.get(dispute.open_proposal_id)
     dispute.resolution = proposals.get(dispute.resolution_id)
     return dispute_with_lines(dispute=dispute)
+
+
+_DETAIL_COLUMNS = (*_ROW_COLUMNS, "description", "assignee_id", "shared_activity_at")
+
+
+def dispute_detail_get(*, dispute_id, reader) -> DisputeRow:
+    """`dispute_get` as the API's detail reads it, for `reader` (a user) of the active
+    organization; anything else is NotFound.
+
+    Values, no model instances: the dispute with its order's external id, the other party
+    (the caller's own organization is known: not joined), the assignee and when `reader`
+    last opened it (`reader_seen_at`, None if never), in one query; its proposals in one
+    more when it has any; its lines in one.
+    """
+    pk = parse_uuid(dispute_id)
+    own = tenancy.current_organization()
+    other = "supplier" if own.is_merchant else "merchant"
+    seen_at = DisputeSeen.objects.filter(
+        merchant_id=OuterRef("merchant_id"), dispute_id=OuterRef("pk"), user_id=reader.pk
+    ).values("seen_at")[:1]
+    values = (
+        Dispute.objects.filter(pk=pk)
+        .values(
+            *_DETAIL_COLUMNS,
+            order_external_id=F("order__external_id"),
+            other_slug=F(f"{other}__slug"),
+            other_name=F(f"{other}__name"),
+            reader_seen_at=Subquery(seen_at),
+            **(
+                {"assignee_name": F("assignee__name"), "assignee_email": F("assignee__email")}
+                if own.is_merchant
+                else {}
+            ),
+        )
+        .first()
+        if pk
+        else None
+    )
+    if values is None:
+        raise NotFound()
+    dispute = DisputeRow(values)
+    other_party = OrganizationRef(
+        pk=values[f"{other}_id"], slug=dispute.other_slug, name=dispute.other_name
+    )
+    dispute.merchant, dispute.supplier = (
+        (own, other_party) if own.is_merchant else (other_party, own)
+    )
+    dispute.order = OrderRef(pk=dispute.order_id, external_id=dispute.order_external_id)
+    dispute.assignee = (
+        AssigneeRef(
+            pk=dispute.assignee_id, name=dispute.assignee_name, email=dispute.assignee_email
+        )
+        if own.is_merchant and dispute.assignee_id is not None
+        else None
+    )
+    proposals = _proposal_rows({dispute.open_proposal_id, dispute.resolution_id} - {None})
+    dispute.open_proposal = proposals.get(dispute.open_proposal_id)
+    dispute.resolution = proposals.get(dispute.resolution_id)
+    dispute.lines = [
+        LineRow(line)
+        for line in OrderLine.objects.filter(dispute=pk)
+        .order_by("sku", "id")
+        .values("id", "sku", "title", "variant", "quantity", "unit_price")
+    ]
+    return dispute
 
 
 def dispute_row_get(*, dispute_id) -> Dispute:

@@ -39,6 +39,15 @@ class NotificationEvent(TenantModel):
                 fields=["merchant", "dedup_key"], name="notification_event_dedup_key"
             )
         ]
+        indexes = [
+            # Opening a dispute marks its notices read, on every read of its page or its
+            # API detail: without this, each read scanned every event of every merchant.
+            models.Index(
+                fields=["subject"],
+                condition=~models.Q(subject=""),
+                name="notification_event_subject",
+            )
+        ]
 
     def __str__(self):
         return f"{self.type} · {self.dedup_key}"

@@ -234,7 +234,7 @@ class DisputeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, dispute):
         """The fields above, written directly (no per-request field building), in their
-        order and formats."""
+        order and formats, from a `Dispute` or a `selectors.DisputeRow` of the detail."""
         actor = self.context.get("actor")
         is_merchant = actor is not None and actor.is_merchant
         time = self.context.get("time_writer") or TimeWriter()
@@ -249,7 +249,7 @@ class DisputeSerializer(serializers.ModelSerializer):
             "order_external_id": dispute.order.external_id,
             "merchant": _organization(merchant.pk, merchant.slug, merchant.name),
             "supplier": _organization(supplier.pk, supplier.slug, supplier.name),
-            "lines": [_line(line, is_merchant) for line in dispute.lines.all()],
+            "lines": [_line(line, is_merchant) for line in _lines(dispute)],
             "description": dispute.description,
             "requested_amount": _decimal(_MONEY_FIELD, dispute.requested_amount),
             "currency": dispute.currency,
@@ -294,6 +294,11 @@ class DisputeSerializer(serializers.ModelSerializer):
 
     def get_evidence_missing(self, dispute) -> bool:
         return dispute.evidence_required and dispute.evidence_received_at is None
+
+
+def _lines(dispute):
+    # A model's lines come through its (prefetched) manager; a detail row holds a list.
+    return dispute.lines.all() if isinstance(dispute, Dispute) else dispute.lines
 
 
 def _line(line, is_merchant: bool) -> dict:

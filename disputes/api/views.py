@@ -173,9 +173,11 @@ class DisputeViewSet(ScopedViewSet):
         return self.get_paginated_response(rows.data)
 
     def retrieve(self, request, pk=None):
-        dispute = self._dispute()
+        dispute = selectors.dispute_detail_get(dispute_id=pk, reader=request.user)
         # Reading it through the API counts as opening it: its activity is no longer new.
-        services.dispute_seen_record(user=request.user, dispute=dispute)
+        services.dispute_seen_record(
+            user=request.user, dispute=dispute, last_seen_at=dispute.reader_seen_at
+        )
         services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         return Response(self.get_serializer(dispute).data)
 

@@ -57,8 +57,17 @@ def _works_for(user: User, merchant_id) -> bool:
     ).exists()
 
 
-def dispute_seen_record(*, user: User, dispute: Dispute) -> None:
-    """The person opened the dispute now: what happened until now is no longer new to them."""
+def dispute_seen_record(*, user: User, dispute: Dispute, last_seen_at=None) -> None:
+    """The person opened the dispute now: what happened until now is no longer new to them.
+
+    `last_seen_at`: when they last opened it, if the caller read that with the dispute.
+    Nothing is written when nothing happened since: "unread" compares the time with the
+    dispute's activity alone, and a read that finds nothing new then waits for no commit.
+    """
+    if last_seen_at is not None and last_seen_at >= max(
+        dispute.last_activity_at, dispute.shared_activity_at
+    ):
+        return
     DisputeSeen.objects.bulk_create(
         [
             DisputeSeen(

@@ -466,7 +466,14 @@ class TimelineEventSerializer(serializers.ModelSerializer):
         return event_text(event)
 
     def to_representation(self, event):
-        # The fields above, written directly: a timeline page holds up to 100 events.
+        """The fields above, written directly (a timeline page holds up to 100 events), from
+        a `TimelineEvent` or a `selectors.TimelineEventRow`."""
+        time = self.context.get("time_writer")
+        if time is None:
+            time = self.context["time_writer"] = TimeWriter()
+        attachments = (
+            event.attachments.all() if isinstance(event, TimelineEvent) else event.attachments
+        )
         return {
             "id": str(event.pk),
             "type": event.type,
@@ -479,10 +486,10 @@ class TimelineEventSerializer(serializers.ModelSerializer):
                     "content_type": attachment.content_type,
                     "size": attachment.size,
                 }
-                for attachment in event.attachments.all()
+                for attachment in attachments
             ],
             "data": event.data,
-            "created_at": self.context.setdefault("time_writer", TimeWriter())(event.created_at),
+            "created_at": time(event.created_at),
         }
 
 

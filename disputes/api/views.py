@@ -240,9 +240,10 @@ class DisputeViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
     def timeline(self, request, pk=None):
-        dispute = selectors.dispute_row_get(dispute_id=pk)
-        events = selectors.timeline_for(dispute=dispute, organization=self.organization)
-        page = self.paginate_queryset(events)
+        events = selectors.timeline_rows_for(dispute_id=pk, organization=self.organization)
+        page = selectors.timeline_rows_complete(
+            self.paginate_queryset(events), organization=self.organization
+        )
         serializer = s.TimelineEventSerializer(
             page, many=True, context={"viewer": self.organization}
         )

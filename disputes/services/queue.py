@@ -68,6 +68,12 @@ def dispute_seen_record(*, user: User, dispute: Dispute, last_seen_at=None) -> N
         dispute.last_activity_at, dispute.shared_activity_at
     ):
         return
+    now = timezone.now()
+    # Read before by the same person, most often: one statement, no transaction around it.
+    if last_seen_at is not None and DisputeSeen.objects.filter(
+        merchant_id=dispute.merchant_id, dispute_id=dispute.pk, user=user
+    ).update(seen_at=now):
+        return
     DisputeSeen.objects.bulk_create(
         [
             DisputeSeen(
@@ -75,7 +81,7 @@ def dispute_seen_record(*, user: User, dispute: Dispute, last_seen_at=None) -> N
                 supplier_id=dispute.supplier_id,
                 dispute_id=dispute.pk,
                 user=user,
-                seen_at=timezone.now(),
+                seen_at=now,
             )
         ],
         update_conflicts=True,

@@ -800,11 +800,11 @@ class AttachmentRow(Row):
 
 
 def timeline_rows_for(*, dispute_id, organization) -> QuerySet:
-    """`timeline_for` as the API reads it: the events of a dispute the active organization
-    may see (anything else is NotFound) as values, oldest first once paged; then
-    `timeline_rows_complete` gives a page its authors and attachments."""
+    """`timeline_for` as the API reads it: the events of a dispute as values, oldest first
+    once paged; then `timeline_rows_complete` gives a page its authors and attachments, and
+    answers NotFound for a dispute the active organization may not see."""
     pk = parse_uuid(dispute_id)
-    if pk is None or not Dispute.objects.filter(pk=pk).exists():
+    if pk is None:
         raise NotFound()
     events = TimelineEvent.objects.filter(dispute_id=pk)
     if organization is None or not organization.is_merchant:
@@ -826,10 +826,16 @@ def timeline_rows_for(*, dispute_id, organization) -> QuerySet:
     )
 
 
-def timeline_rows_complete(rows: list[dict], *, organization) -> list[TimelineEventRow]:
+def timeline_rows_complete(rows: list[dict], *, dispute_id, organization) -> list[TimelineEventRow]:
     """A page of `timeline_rows_for` with its authors (one object per person and per
     organization) and its attachments (one query for the page); a supplier's copy holds no
-    internal attachment."""
+    internal attachment.
+
+    Events the scope shows belong to a dispute it shows (an event carries its dispute's
+    merchant and supplier): only an empty page has its dispute looked up, for NotFound.
+    """
+    if not rows and not Dispute.objects.filter(pk=parse_uuid(dispute_id)).exists():
+        raise NotFound()
     events = [TimelineEventRow(values) for values in rows]
     people: dict = {}
     organizations: dict = {}

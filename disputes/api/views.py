@@ -242,7 +242,7 @@ class DisputeViewSet(ScopedViewSet):
     def timeline(self, request, pk=None):
         events = selectors.timeline_rows_for(dispute_id=pk, organization=self.organization)
         page = selectors.timeline_rows_complete(
-            self.paginate_queryset(events), organization=self.organization
+            self.paginate_queryset(events), dispute_id=pk, organization=self.organization
         )
         serializer = s.TimelineEventSerializer(
             page, many=True, context={"viewer": self.organization}

@@ -146,7 +146,7 @@ def _for_list(queryset: QuerySet) -> QuerySet:
 # list names no merchant; the supplier's inbox, across merchants, does, and of the open
 # proposal it needs who made it (whose turn it is). Reading the proposals set-wise was one
 # or two queries per page for what no row showed.
-ROW_COLUMNS = (
+PAGE_ROW_COLUMNS = (
     "merchant_id",
     "id",
     "number",
@@ -167,15 +167,15 @@ ROW_COLUMNS = (
     "supplier__slug",
     "supplier__name",
 )
-MERCHANT_ROW_COLUMNS = (
-    *ROW_COLUMNS,
+MERCHANT_PAGE_COLUMNS = (
+    *PAGE_ROW_COLUMNS,
     "assignee_id",
     "assignee__id",
     "assignee__name",
     "assignee__email",
 )
-SUPPLIER_ROW_COLUMNS = (
-    *ROW_COLUMNS,
+SUPPLIER_PAGE_COLUMNS = (
+    *PAGE_ROW_COLUMNS,
     "shared_activity_at",
     "merchant__id",
     "merchant__slug",
@@ -310,16 +310,205 @@ def dispute_list_for_supplier(
     )
 
 
-def dispute_rows_for_merchant(
+def dispute_page_rows_for_merchant(
     *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
 ) -> QuerySet:
     """`dispute_list_for_merchant` as /app/disputes/ shows it: the columns of its rows."""
     disputes = (
         _filtered(Dispute.objects.all(), filters)
         .select_related("order", "supplier", "assignee")
-        .only(*MERCHANT_ROW_COLUMNS)
+        .only(*MERCHANT_PAGE_COLUMNS)
     )
     return on_replica(_for_reader(disputes, reader=reader, sort=sort, activity="last_activity_at"))
+
+
+class Row:
+    """A row read as values, not as a model: its attributes are named as the model's."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+class DisputeRow(Row):
+    """A dispute as the API's list and detail read it (`dispute_rows_*`, `dispute_detail_get`).
+
+    `transitions.allowed_actions`, `policies.waiting_on` and the model's own `is_open` and
+    `is_overdue` (borrowed below: one definition each) read it as they read a `Dispute`.
+    """
+
+    is_open = Dispute.is_open
+    is_overdue = Dispute.is_overdue
+
+
+class ProposalRow(Row):
+    """A proposal with what rows show of it; `shipment` is a ShipmentRef or None."""
+
+
+class LineRow(Row):
+    """A disputed order line as the detail shows it."""
+
+
+@dataclass(frozen=True)
+class ShipmentRef:
+    """The shipment a fulfilled proposal names: what its `fulfilment` shows."""
+
+    pk: uuid.UUID
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class OrganizationRef:
+    """The other party of a detail row: what its brief shows."""
+
+    pk: uuid.UUID
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    pk: uuid.UUID
+    external_id: str
+
+
+@dataclass(frozen=True)
+class AssigneeRef:
+    pk: uuid.UUID
+    name: str
+    email: str
+
+
+# A row of the API's list: the dispute's own columns, the order's external id and the other
+# party's name (the caller's own organization is known: it is not joined), and for a
+# merchant the assignee. Read as values, no model instances: a page of 100 built 500.
+_API_ROW_COLUMNS = (
+    "id",
+    "number",
+    "order_id",
+    "merchant_id",
+    "supplier_id",
+    "kind",
+    "reason",
+    "status",
+    "requested_amount",
+    "currency",
+    "evidence_required",
+    "evidence_received_at",
+    "evidence_accepted_at",
+    "arbitrated_at",
+    "opened_at",
+    "respond_by",
+    "resolve_by",
+    "closed_at",
+    "updated_at",
+    "open_proposal_id",
+    "resolution_id",
+    # The merchant's activity: a merchant's row shows it, and either party's list sorts on it.
+    "last_activity_at",
+)
+_API_MERCHANT_COLUMNS = {
+    "order_external_id": F("order__external_id"),
+    "supplier_slug": F("supplier__slug"),
+    "supplier_name": F("supplier__name"),
+    "assignee_name": F("assignee__name"),
+    "assignee_email": F("assignee__email"),
+}
+_API_SUPPLIER_COLUMNS = {
+    "order_external_id": F("order__external_id"),
+    "merchant_slug": F("merchant__slug"),
+    "merchant_name": F("merchant__name"),
+}
+
+
+def dispute_rows_for_merchant(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """`dispute_list_for_merchant` as the API's list reads it: values of what a row shows
+    (page them, then `dispute_rows_complete`)."""
+    disputes = _filtered(Dispute.objects.all(), filters).values(
+        *_API_ROW_COLUMNS, "assignee_id", **_API_MERCHANT_COLUMNS
+    )
+    return on_replica(_for_reader(disputes, reader=reader, sort=sort, activity="last_activity_at"))
+
+
+def dispute_rows_for_supplier(
+    *, filters: DisputeFilters = DisputeFilters(), reader=None, sort: str = ""
+) -> QuerySet:
+    """`dispute_list_for_supplier` as the API's list reads it (see dispute_rows_for_merchant)."""
+    disputes = _filtered(Dispute.objects.all(), filters).values(
+        *_API_ROW_COLUMNS, "shared_activity_at", **_API_SUPPLIER_COLUMNS
+    )
+    return on_replica(
+        _for_reader(disputes, reader=reader, sort=sort, activity="shared_activity_at")
+    )
+
+
+def dispute_rows_complete(rows: list[dict]) -> list[DisputeRow]:
+    """A page of list rows with their open proposal and resolution: one query for the page,
+    none when no row has either."""
+    disputes = [DisputeRow(values) for values in rows]
+    wanted = {
+        proposal_id
+        for dispute in disputes
+        for proposal_id in (dispute.open_proposal_id, dispute.resolution_id)
+        if proposal_id is not None
+    }
+    proposals = _proposal_rows(wanted)
+    for dispute in disputes:
+        dispute.open_proposal = proposals.get(dispute.open_proposal_id)
+        dispute.resolution = proposals.get(dispute.resolution_id)
+    return disputes
+
+
+_PROPOSAL_COLUMNS = (
+    "id",
+    "resolution",
+    "amount",
+    "currency",
+    "note",
+    "rma_number",
+    "fault",
+    "return_shipping_paid_by",
+    "restocking_paid_by",
+    "restocking_fee_percent",
+    "status",
+    "proposed_by_party",
+    "created_at",
+    "decided_at",
+    "refund_reference",
+    "shipment_id",
+    "fulfilled_at",
+)
+
+
+def _proposal_rows(ids) -> dict:
+    if not ids:
+        return {}
+    rows = Proposal.objects.filter(pk__in=ids).values(
+        *_PROPOSAL_COLUMNS,
+        shipment_carrier=F("shipment__carrier"),
+        shipment_tracking_number=F("shipment__tracking_number"),
+    )
+    proposals = {}
+    for values in rows:
+        proposal = ProposalRow(values)
+        proposal.shipment = (
+            # A carrier is never null: None means no shipment row, as select_related reads it.
+            None
+            if proposal.shipment_carrier is None
+            else ShipmentRef(
+                pk=proposal.shipment_id,
+                carrier=proposal.shipment_carrier,
+                tracking_number=proposal.shipment_tracking_number,
+            )
+        )
+        proposals[proposal.id] = proposal
+    return proposals
 
 
 # The list's sort orders: a name → the keyset ordering (its first column leads, the id
@@ -392,7 +581,7 @@ def dispute_inbox_for_supplier(
     disputes = (
         _filtered(Dispute.objects.all(), filters)
         .select_related("order", "supplier", "merchant", "open_proposal")
-        .only(*SUPPLIER_ROW_COLUMNS)
+        .only(*SUPPLIER_PAGE_COLUMNS)
     )
     disputes = on_replica(
         _for_reader(disputes, reader=reader, sort="", activity="shared_activity_at")
@@ -641,6 +830,71 @@ def dispute_get(*, dispute_id) -> Dispute:
     return dispute_with_lines(dispute=dispute)
 
 
+_DETAIL_COLUMNS = (*_API_ROW_COLUMNS, "description", "assignee_id", "shared_activity_at")
+
+
+def dispute_detail_get(*, dispute_id, reader) -> DisputeRow:
+    """`dispute_get` as the API's detail reads it, for `reader` (a user) of the active
+    organization; anything else is NotFound.
+
+    Values, no model instances: the dispute with its order's external id, the other party
+    (the caller's own organization is known: not joined), the assignee and when `reader`
+    last opened it (`reader_seen_at`, None if never), in one query; its proposals in one
+    more when it has any; its lines in one.
+    """
+    pk = parse_uuid(dispute_id)
+    own = tenancy.current_organization()
+    other = "supplier" if own.is_merchant else "merchant"
+    seen_at = DisputeSeen.objects.filter(
+        merchant_id=OuterRef("merchant_id"), dispute_id=OuterRef("pk"), user_id=reader.pk
+    ).values("seen_at")[:1]
+    values = (
+        Dispute.objects.filter(pk=pk)
+        .values(
+            *_DETAIL_COLUMNS,
+            order_external_id=F("order__external_id"),
+            other_slug=F(f"{other}__slug"),
+            other_name=F(f"{other}__name"),
+            reader_seen_at=Subquery(seen_at),
+            **(
+                {"assignee_name": F("assignee__name"), "assignee_email": F("assignee__email")}
+                if own.is_merchant
+                else {}
+            ),
+        )
+        .first()
+        if pk
+        else None
+    )
+    if values is None:
+        raise NotFound()
+    dispute = DisputeRow(values)
+    other_party = OrganizationRef(
+        pk=values[f"{other}_id"], slug=dispute.other_slug, name=dispute.other_name
+    )
+    dispute.merchant, dispute.supplier = (
+        (own, other_party) if own.is_merchant else (other_party, own)
+    )
+    dispute.order = OrderRef(pk=dispute.order_id, external_id=dispute.order_external_id)
+    dispute.assignee = (
+        AssigneeRef(
+            pk=dispute.assignee_id, name=dispute.assignee_name, email=dispute.assignee_email
+        )
+        if own.is_merchant and dispute.assignee_id is not None
+        else None
+    )
+    proposals = _proposal_rows({dispute.open_proposal_id, dispute.resolution_id} - {None})
+    dispute.open_proposal = proposals.get(dispute.open_proposal_id)
+    dispute.resolution = proposals.get(dispute.resolution_id)
+    dispute.lines = [
+        LineRow(line)
+        for line in OrderLine.objects.filter(dispute=pk)
+        .order_by("sku", "id")
+        .values("id", "sku", "title", "variant", "quantity", "unit_price")
+    ]
+    return dispute
+
+
 def dispute_row_get(*, dispute_id) -> Dispute:
     """One dispute the active organization may see, its own row alone; anything else is
     NotFound. For a timeline, or a write's first read (the service locks and re-reads it)."""
@@ -680,6 +934,91 @@ def timeline_for(*, dispute: Dispute, organization) -> QuerySet:
     return events.select_related("author_user", "author_organization").prefetch_related(
         Prefetch("attachments", queryset=attachments)
     )
+
+
+class TimelineEventRow(Row):
+    """An event as the API's timeline reads it: `author_user` a User of its name and e-mail
+    (what `wording.author_name` reads), `author_organization` an OrganizationRef, and
+    `attachments` a list of AttachmentRow."""
+
+
+class AttachmentRow(Row):
+    """An attachment as a timeline event lists it."""
+
+
+def timeline_rows_for(*, dispute_id, organization) -> QuerySet:
+    """`timeline_for` as the API reads it: the events of a dispute as values, oldest first
+    once paged; then `timeline_rows_complete` gives a page its authors and attachments, and
+    answers NotFound for a dispute the active organization may not see."""
+    pk = parse_uuid(dispute_id)
+    if pk is None:
+        raise NotFound()
+    events = TimelineEvent.objects.filter(dispute_id=pk)
+    if organization is None or not organization.is_merchant:
+        events = events.filter(internal=False)
+    return events.values(
+        "id",
+        "position",
+        "type",
+        "author_party",
+        "author_user_id",
+        "author_organization_id",
+        "body",
+        "data",
+        "created_at",
+        author_user_name=F("author_user__name"),
+        author_user_email=F("author_user__email"),
+        author_organization_slug=F("author_organization__slug"),
+        author_organization_name=F("author_organization__name"),
+    )
+
+
+def timeline_rows_complete(rows: list[dict], *, dispute_id, organization) -> list[TimelineEventRow]:
+    """A page of `timeline_rows_for` with its authors (one object per person and per
+    organization) and its attachments (one query for the page); a supplier's copy holds no
+    internal attachment.
+
+    Events the scope shows belong to a dispute it shows (an event carries its dispute's
+    merchant and supplier): only an empty page has its dispute looked up, for NotFound.
+    """
+    if not rows and not Dispute.objects.filter(pk=parse_uuid(dispute_id)).exists():
+        raise NotFound()
+    events = [TimelineEventRow(values) for values in rows]
+    people: dict = {}
+    organizations: dict = {}
+    for event in events:
+        # None where the joined row is missing, as select_related reads it.
+        event.author_user = None
+        if event.author_user_name is not None:
+            event.author_user = people.get(event.author_user_id)
+            if event.author_user is None:
+                event.author_user = people[event.author_user_id] = User(
+                    id=event.author_user_id,
+                    name=event.author_user_name,
+                    email=event.author_user_email,
+                )
+        event.author_organization = None
+        if event.author_organization_name is not None:
+            event.author_organization = organizations.get(event.author_organization_id)
+            if event.author_organization is None:
+                event.author_organization = organizations[event.author_organization_id] = (
+                    OrganizationRef(
+                        pk=event.author_organization_id,
+                        slug=event.author_organization_slug,
+                        name=event.author_organization_name,
+                    )
+                )
+        event.attachments = []
+    if events:
+        attachments = Attachment.objects.filter(events__in=[event.id for event in events])
+        if organization is None or not organization.is_merchant:
+            attachments = attachments.filter(internal=False)
+        by_event = {event.id: event for event in events}
+        for values in attachments.order_by("created_at").values(
+            "id", "filename", "content_type", "size", event_id=F("events")
+        ):
+            by_event[values["event_id"]].attachments.append(AttachmentRow(values))
+    return events
 
 
 def dispute_line_list_open(*, order_lines) -> QuerySet[DisputeLine]:

@@ -8,6 +8,10 @@ pages show what it allows (`allowed_actions`). Nothing else decides what may hap
 
 Parties: M merchant staff who work disputes (never viewers), S the dispute's supplier,
 P a platform operator (admin), Y the system (deadline rules).
+
+A dispute here is a `Dispute` or a row the API's lists and detail read as values
+(`selectors.DisputeRow`): the guards read only attributes both have (status, kind, the
+parties' ids, the open proposal's party, the evidence, arbitration and closing times).
 """
 
 from dataclasses import dataclass, field

@@ -100,12 +100,9 @@ def test_a_forgotten_filter_in_a_request_still_shows_only_the_callers_rows(
     ours = disputes.open("acme_agent")
     theirs = disputes.open("globex_owner")
 
-    def every_dispute(*, filters=None, reader=None, sort=""):
-        # The bug the wall is for: the unfiltered base manager, no tenant filter at all.
-        return selectors._for_list(Dispute.cross_tenant_objects.all())
-
-    monkeypatch.setattr(selectors, "dispute_list_for_merchant", every_dispute)
-    monkeypatch.setattr(selectors, "dispute_list_for_supplier", every_dispute)
+    # The bug the wall is for: every read of disputes through the unfiltered base manager,
+    # no tenant filter at all.
+    monkeypatch.setattr(Dispute, "objects", Dispute.cross_tenant_objects)
     assert Dispute.cross_tenant_objects.count() == 2  # set-up sees both
 
     seen = {}
@@ -132,8 +129,8 @@ def test_raw_sql_in_a_page_request_is_walled_too(world, disputes, client, monkey
         seen.append(_merchants_seen("disputes_dispute"))
         return every_page(*args, **kwargs)
 
-    every_page = selectors.dispute_rows_for_merchant
-    monkeypatch.setattr(selectors, "dispute_rows_for_merchant", spy)
+    every_page = selectors.dispute_page_rows_for_merchant
+    monkeypatch.setattr(selectors, "dispute_page_rows_for_merchant", spy)
     assert client.get("/app/disputes/").status_code == 200
     assert seen == [{str(world.globex.pk)}]
 

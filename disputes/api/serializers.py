@@ -99,16 +99,59 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_fulfilment(self, proposal) -> dict | None:
-        if proposal.fulfilled_at is None:
-            return None
-        shipment = proposal.shipment
-        return {
-            "refund_reference": proposal.refund_reference or None,
-            "shipment": str(shipment.pk) if shipment else None,
-            "carrier": shipment.carrier if shipment else None,
-            "tracking_number": shipment.tracking_number if shipment else None,
-            "fulfilled_at": serializers.DateTimeField().to_representation(proposal.fulfilled_at),
-        }
+        return _fulfilment(proposal, TimeWriter())
+
+    def to_representation(self, proposal):
+        # The fields above, written directly: a list writes two proposals a row.
+        return write_proposal(proposal, self.context.get("time_writer") or TimeWriter())
+
+
+_MONEY_FIELD = serializers.DecimalField(**MONEY)
+_PERCENT_FIELD = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+def _decimal(field, value) -> str | None:
+    return None if value is None else field.to_representation(value)
+
+
+def _fulfilment(proposal, time) -> dict | None:
+    if proposal.fulfilled_at is None:
+        return None
+    shipment = proposal.shipment
+    return {
+        "refund_reference": proposal.refund_reference or None,
+        "shipment": str(shipment.pk) if shipment else None,
+        "carrier": shipment.carrier if shipment else None,
+        "tracking_number": shipment.tracking_number if shipment else None,
+        "fulfilled_at": time(proposal.fulfilled_at),
+    }
+
+
+def write_proposal(proposal, time) -> dict | None:
+    """ProposalSerializer's JSON of a `Proposal` or a `selectors.ProposalRow`."""
+    if proposal is None:
+        return None
+    return {
+        "id": str(proposal.pk),
+        "resolution": proposal.resolution,
+        "amount": _decimal(_MONEY_FIELD, proposal.amount),
+        "currency": proposal.currency,
+        "note": proposal.note,
+        "rma_number": proposal.rma_number,
+        "fault": proposal.fault or None,
+        "return_shipping_paid_by": proposal.return_shipping_paid_by or None,
+        "restocking_paid_by": proposal.restocking_paid_by or None,
+        "restocking_fee_percent": _decimal(_PERCENT_FIELD, proposal.restocking_fee_percent),
+        "status": proposal.status,
+        "proposed_by": proposal.proposed_by_party,
+        "created_at": time(proposal.created_at),
+        "decided_at": time(proposal.decided_at),
+        "fulfilment": _fulfilment(proposal, time),
+    }
+
+
+def _organization(organization_id, slug, name) -> dict:
+    return {"id": str(organization_id), "slug": slug, "name": name}
 
 
 class AssigneeSerializer(serializers.ModelSerializer):
@@ -190,9 +233,48 @@ class DisputeSerializer(serializers.ModelSerializer):
         return fields
 
     def to_representation(self, dispute):
-        data = super().to_representation(dispute)
-        if not hasattr(dispute, "unread"):
-            data.pop("unread", None)
+        """The fields above, written directly (no per-request field building), in their
+        order and formats, from a `Dispute` or a `selectors.DisputeRow` of the detail."""
+        actor = self.context.get("actor")
+        is_merchant = actor is not None and actor.is_merchant
+        time = self.context.get("time_writer") or TimeWriter()
+        merchant, supplier = dispute.merchant, dispute.supplier
+        data = {
+            "id": str(dispute.pk),
+            "number": dispute.number,
+            "kind": dispute.kind,
+            "reason": dispute.reason,
+            "status": dispute.status,
+            "order": str(dispute.order_id),
+            "order_external_id": dispute.order.external_id,
+            "merchant": _organization(merchant.pk, merchant.slug, merchant.name),
+            "supplier": _organization(supplier.pk, supplier.slug, supplier.name),
+            "lines": [_line(line, is_merchant) for line in _lines(dispute)],
+            "description": dispute.description,
+            "requested_amount": _decimal(_MONEY_FIELD, dispute.requested_amount),
+            "currency": dispute.currency,
+            "opened_at": time(dispute.opened_at),
+            "respond_by": time(dispute.respond_by),
+            "resolve_by": time(dispute.resolve_by),
+            "resolution": write_proposal(dispute.resolution, time),
+            "open_proposal": write_proposal(dispute.open_proposal, time),
+            "allowed_actions": self.get_allowed_actions(dispute),
+            "waiting_on": self.get_waiting_on(dispute),
+            "overdue": dispute.is_overdue,
+            "evidence_required": dispute.evidence_required,
+            "evidence_missing": self.get_evidence_missing(dispute),
+            "evidence_received_at": time(dispute.evidence_received_at),
+            "evidence_accepted_at": time(dispute.evidence_accepted_at),
+            "closed_at": time(dispute.closed_at),
+            "updated_at": time(dispute.updated_at),
+        }
+        if actor is None or actor.is_merchant:
+            data["assignee"] = _assignee(dispute.assignee)
+        data["last_activity_at"] = time(
+            dispute.last_activity_at if is_merchant else dispute.shared_activity_at
+        )
+        if hasattr(dispute, "unread"):
+            data["unread"] = dispute.unread
         return data
 
     def get_last_activity_at(self, dispute) -> str:
@@ -212,6 +294,31 @@ class DisputeSerializer(serializers.ModelSerializer):
 
     def get_evidence_missing(self, dispute) -> bool:
         return dispute.evidence_required and dispute.evidence_received_at is None
+
+
+def _lines(dispute):
+    # A model's lines come through its (prefetched) manager; a detail row holds a list.
+    return dispute.lines.all() if isinstance(dispute, Dispute) else dispute.lines
+
+
+def _line(line, is_merchant: bool) -> dict:
+    data = {
+        "id": str(line.pk),
+        "sku": line.sku,
+        "title": line.title,
+        "variant": line.variant,
+        "quantity": line.quantity,
+    }
+    if is_merchant:
+        # As in the order API: what the customer paid is the merchant's business.
+        data["unit_price"] = _decimal(_MONEY_FIELD, line.unit_price)
+    return data
+
+
+def _assignee(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": str(user.pk), "name": user.name, "email": user.email}
 
 
 class DisputeListItemSerializer(serializers.Serializer):
@@ -263,31 +370,45 @@ class DisputeListItemSerializer(serializers.Serializer):
     )
 
     def to_representation(self, dispute):
-        time = self.context.setdefault("time_writer", TimeWriter())
-        merchant, supplier = dispute.merchant, dispute.supplier
-        actor = self.context["actor"]
+        """One `selectors.DisputeRow` (completed with its proposals), written directly: the
+        caller's own organization comes from the context, the other party's from the row."""
+        context = self.context
+        time = context.get("time_writer")
+        if time is None:
+            time = context["time_writer"] = TimeWriter()
+        actor = context["actor"]
+        own = actor.organization
+        own_brief = context.get("own_brief")
+        if own_brief is None:
+            own_brief = context["own_brief"] = _organization(own.pk, own.slug, own.name)
+        if actor.is_merchant:
+            merchant = own_brief
+            supplier = _organization(
+                dispute.supplier_id, dispute.supplier_slug, dispute.supplier_name
+            )
+        else:
+            merchant = _organization(
+                dispute.merchant_id, dispute.merchant_slug, dispute.merchant_name
+            )
+            supplier = own_brief
         row = {
-            "id": str(dispute.pk),
+            "id": str(dispute.id),
             "number": dispute.number,
             "kind": dispute.kind,
             "reason": dispute.reason,
             "status": dispute.status,
             "order": str(dispute.order_id),
-            "order_external_id": dispute.order.external_id,
-            "merchant": {"id": str(merchant.pk), "slug": merchant.slug, "name": merchant.name},
-            "supplier": {"id": str(supplier.pk), "slug": supplier.slug, "name": supplier.name},
-            "requested_amount": (
-                None
-                if dispute.requested_amount is None
-                else self.fields["requested_amount"].to_representation(dispute.requested_amount)
-            ),
+            "order_external_id": dispute.order_external_id,
+            "merchant": merchant,
+            "supplier": supplier,
+            "requested_amount": _decimal(_MONEY_FIELD, dispute.requested_amount),
             "currency": dispute.currency,
             "opened_at": time(dispute.opened_at),
             "respond_by": time(dispute.respond_by),
             "resolve_by": time(dispute.resolve_by),
-            "resolution": self._proposal("resolution", dispute.resolution),
-            "open_proposal": self._proposal("open_proposal", dispute.open_proposal),
-            "allowed_actions": transitions.allowed_actions(dispute, self.context["actor"]),
+            "resolution": write_proposal(dispute.resolution, time),
+            "open_proposal": write_proposal(dispute.open_proposal, time),
+            "allowed_actions": transitions.allowed_actions(dispute, actor),
             "waiting_on": policies.waiting_on(dispute),
             "overdue": dispute.is_overdue,
             "evidence_required": dispute.evidence_required,
@@ -296,24 +417,24 @@ class DisputeListItemSerializer(serializers.Serializer):
             ),
             "closed_at": time(dispute.closed_at),
             "updated_at": time(dispute.updated_at),
-            # Each side sees its own activity: a merchant's notes move nothing for a supplier.
-            "last_activity_at": time(
-                dispute.last_activity_at if actor.is_merchant else dispute.shared_activity_at
-            ),
         }
         if actor.is_merchant:
-            assignee = dispute.assignee
+            # Each side sees its own activity: a merchant's notes move nothing for a supplier.
+            row["last_activity_at"] = time(dispute.last_activity_at)
             row["assignee"] = (
                 None
-                if assignee is None
-                else {"id": str(assignee.pk), "name": assignee.name, "email": assignee.email}
+                if dispute.assignee_id is None
+                else {
+                    "id": str(dispute.assignee_id),
+                    "name": dispute.assignee_name,
+                    "email": dispute.assignee_email,
+                }
             )
+        else:
+            row["last_activity_at"] = time(dispute.shared_activity_at)
         if hasattr(dispute, "unread"):
             row["unread"] = dispute.unread
         return row
-
-    def _proposal(self, name: str, proposal) -> dict | None:
-        return None if proposal is None else self.fields[name].to_representation(proposal)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -345,7 +466,14 @@ class TimelineEventSerializer(serializers.ModelSerializer):
         return event_text(event)
 
     def to_representation(self, event):
-        # The fields above, written directly: a timeline page holds up to 100 events.
+        """The fields above, written directly (a timeline page holds up to 100 events), from
+        a `TimelineEvent` or a `selectors.TimelineEventRow`."""
+        time = self.context.get("time_writer")
+        if time is None:
+            time = self.context["time_writer"] = TimeWriter()
+        attachments = (
+            event.attachments.all() if isinstance(event, TimelineEvent) else event.attachments
+        )
         return {
             "id": str(event.pk),
             "type": event.type,
@@ -358,10 +486,10 @@ class TimelineEventSerializer(serializers.ModelSerializer):
                     "content_type": attachment.content_type,
                     "size": attachment.size,
                 }
-                for attachment in event.attachments.all()
+                for attachment in attachments
             ],
             "data": event.data,
-            "created_at": self.context.setdefault("time_writer", TimeWriter())(event.created_at),
+            "created_at": time(event.created_at),
         }
 
 

@@ -95,12 +95,12 @@ class DisputeViewSet(ScopedViewSet):
             waiting_on=self._waiting_on_param(),
             due_today=boolean_param(self.request, "due_today"),
         )
-        list_of = (
-            selectors.dispute_list_for_merchant
+        rows_of = (
+            selectors.dispute_rows_for_merchant
             if self.organization.is_merchant
-            else selectors.dispute_list_for_supplier
+            else selectors.dispute_rows_for_supplier
         )
-        return list_of(filters=filters, reader=self.request.user, sort=self._sort_param())
+        return rows_of(filters=filters, reader=self.request.user, sort=self._sort_param())
 
     def _waiting_on_param(self) -> str:
         value = self._query_param("waiting_on")
@@ -168,14 +168,16 @@ class DisputeViewSet(ScopedViewSet):
         return Response(self.get_serializer(dispute).data, status=status_code)
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = selectors.dispute_rows_complete(self.paginate_queryset(self.get_queryset()))
         rows = s.DisputeListItemSerializer(page, many=True, context={"actor": self.actor})
         return self.get_paginated_response(rows.data)
 
     def retrieve(self, request, pk=None):
-        dispute = self._dispute()
+        dispute = selectors.dispute_detail_get(dispute_id=pk, reader=request.user)
         # Reading it through the API counts as opening it: its activity is no longer new.
-        services.dispute_seen_record(user=request.user, dispute=dispute)
+        services.dispute_seen_record(
+            user=request.user, dispute=dispute, last_seen_at=dispute.reader_seen_at
+        )
         services.dispute_notifications_mark_read(actor=self.actor, dispute=dispute)
         return Response(self.get_serializer(dispute).data)
 
@@ -238,9 +240,10 @@ class DisputeViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
     def timeline(self, request, pk=None):
-        dispute = selectors.dispute_row_get(dispute_id=pk)
-        events = selectors.timeline_for(dispute=dispute, organization=self.organization)
-        page = self.paginate_queryset(events)
+        events = selectors.timeline_rows_for(dispute_id=pk, organization=self.organization)
+        page = selectors.timeline_rows_complete(
+            self.paginate_queryset(events), dispute_id=pk, organization=self.organization
+        )
         serializer = s.TimelineEventSerializer(
             page, many=True, context={"viewer": self.organization}
         )

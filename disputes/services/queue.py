@@ -66,15 +66,19 @@ SEEN_UPSERT = (
 )
 
 
-def dispute_seen_record(*, user: User, dispute: Dispute) -> None:
+def dispute_seen_record(*, user: User, dispute: Dispute, last_seen_at=None) -> None:
     """The person opened the dispute now: what happened until now is no longer new to them.
 
-    One statement, which writes nothing when they had already seen all of it (their seen
+    `last_seen_at`: when they last opened it, if the caller read that with the dispute;
+    then nothing at all is sent when nothing happened since. Otherwise one statement, which
+    writes nothing when they had already seen all of it (their seen
     time is not before the dispute's last activity): opening a quiet dispute again and
     again rewrites no row. Lists call a dispute unread when its activity is newer than
     the seen time (selectors._for_reader), so a seen time left as it was reads the same.
     """
     newest = max(dispute.last_activity_at, dispute.shared_activity_at)
+    if last_seen_at is not None and last_seen_at >= newest:
+        return
     with connections[router.db_for_write(DisputeSeen)].cursor() as cursor:
         cursor.execute(
             SEEN_UPSERT,

@@ -87,7 +87,9 @@ class DisputeListView(MerchantSide, TemplateView):
         paginator = DisputePagination()
         paginator.page_size = PAGE_SIZE
         paginator.ordering = selectors.dispute_ordering(sort)
-        disputes = selectors.dispute_rows_for_merchant(filters=filters, reader=reader, sort=sort)
+        disputes = selectors.dispute_page_rows_for_merchant(
+            filters=filters, reader=reader, sort=sort
+        )
         try:
             page = paginator.paginate_queryset(disputes, Request(self.request))
         except InvalidCursor as error:

@@ -634,6 +634,8 @@ class ChunkWriter:
         reason = rng.choice(REASONS_BY_KIND[kind])
         events = rng.randint(5, 50)
         span = (now - opened_at) if is_open else timedelta(days=rng.uniform(2, 30))
+        # Nothing happens after now: a finished dispute opened lately finished by now.
+        span = min(span, now - opened_at)
         step = span / (events + 1)
         moments = [opened_at + step * position for position in range(events)]
         last_at = moments[-1]

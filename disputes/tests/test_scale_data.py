@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Organization, User
@@ -65,6 +66,10 @@ def test_scale_data_is_realistic_resumable_and_readable(db, monkeypatch):
         assert DisputeCounter.objects.get(merchant__slug="scale-m0").last_number == 30
         assert Deadline.objects.filter(state=DeadlineState.PENDING).exists()
         assert Notification.objects.filter(read_at__isnull=True).exists()
+        # Nothing happened after now: a reading can catch up with every dispute.
+        now = timezone.now()
+        assert not TimelineEvent.objects.filter(created_at__gt=now).exists()
+        assert not Dispute.objects.filter(last_activity_at__gt=now).exists()
 
     # And the app reads it: the merchant's list and the busiest supplier's inbox
     owner = User.objects.get(email="owner@scale-m0.test")

@@ -196,7 +196,8 @@ def _copy_buffer(model, fields, buffer, *, ignore_conflicts: bool) -> None:
 
 
 def copy_rows(cursor, table: str, columns: list[str], buffer, *, ignore_conflicts=False) -> None:
-    """COPY a buffer of rows (COPY's text format) into `table`, in the caller's transaction.
+    """COPY a buffer of rows (COPY's text format) into `table`, in the caller's transaction
+    (or in one of its own).
 
     PostgreSQL refuses COPY FROM into a table under row-level security: the rows are copied
     into a temporary table, then inserted, so the policy checks each of them against the
@@ -206,12 +207,15 @@ def copy_rows(cursor, table: str, columns: list[str], buffer, *, ignore_conflict
     names = ", ".join(quote(column) for column in columns)
     incoming = quote(f"incoming_{table}")
     on_conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} "
-        f"(LIKE {quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DELETE ROWS"
-    )
-    cursor.copy_expert(f"COPY {incoming} ({names}) FROM STDIN", buffer, size=1 << 20)
-    cursor.execute(
-        f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {incoming}{on_conflict}"  # noqa: S608
-    )
-    cursor.execute(f"DELETE FROM {incoming}")  # noqa: S608 — the next call's rows only
+    # One transaction at least: in autocommit, the temporary table would lose its rows
+    # (ON COMMIT DELETE ROWS) between the COPY and the INSERT, and nothing be written.
+    with transaction.atomic(savepoint=False):
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} "
+            f"(LIKE {quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DELETE ROWS"
+        )
+        cursor.copy_expert(f"COPY {incoming} ({names}) FROM STDIN", buffer, size=1 << 20)
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {incoming}{on_conflict}"  # noqa: S608
+        )
+        cursor.execute(f"DELETE FROM {incoming}")  # noqa: S608 — the next call's rows only

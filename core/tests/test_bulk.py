@@ -1,11 +1,13 @@
 """Bulk writes through COPY (core.bulk): the rows are the ones Django's own paths write."""
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
-from core.bulk import InstanceMaker, copy_insert_values, copy_text
+from core.bulk import InstanceMaker, copy_insert_values, copy_rows, copy_text
 from core.tenancy import organization_scope
 from orders.models import Order
 
@@ -63,3 +65,15 @@ def test_plain_rows_are_written_with_the_defaults_of_the_fields_they_leave_out(w
     assert (order.total, order.unassigned_lines, order.status) == (Decimal("0.00"), [], "unshipped")
     assert order.placed_at == PLACED
     assert order.created_at is not None
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: no test transaction around the copy
+def test_rows_copied_outside_a_transaction_are_written():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bulk_probe (id integer, name text)")
+        try:
+            copy_rows(cursor.cursor, "bulk_probe", ["id", "name"], io.StringIO("1\tone\n2\ttwo\n"))
+            cursor.execute("SELECT id, name FROM bulk_probe ORDER BY id")
+            assert cursor.fetchall() == [(1, "one"), (2, "two")]
+        finally:
+            cursor.execute("DROP TABLE bulk_probe")

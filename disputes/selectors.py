@@ -85,14 +85,13 @@ def parse_uuid(value) -> uuid.UUID | None:
         return None
 
 
-# What a list row shows (API list items, /app/disputes/, the portal inbox): the dispute's
-# own columns and a few of three joined rows, its proposals read set-wise. The detail's
-# six joins and the lines stay out: they cost more to plan than the page costs to read.
-LIST_COLUMNS = (
-    "merchant_id",
+# The dispute's own columns that a row with its allowed actions reads (the guards of
+# disputes.transitions read the evidence, arbitration and closing times, the proposals' ids).
+ROW_OWN_COLUMNS = (
     "id",
     "number",
     "order_id",
+    "merchant_id",
     "supplier_id",
     "kind",
     "reason",
@@ -110,6 +109,15 @@ LIST_COLUMNS = (
     "updated_at",
     "open_proposal_id",
     "resolution_id",
+    # The merchant's activity: a merchant's row shows it, and either party's list sorts on it.
+    "last_activity_at",
+)
+# What the model-instance list reads (`dispute_list_for_*`: the header's search): its own
+# columns and a few of three joined rows, its proposals read set-wise.
+LIST_COLUMNS = (
+    *ROW_OWN_COLUMNS,
+    "shared_activity_at",
+    "assignee_id",
     "order__id",
     "order__merchant_id",
     "order__external_id",
@@ -120,9 +128,6 @@ LIST_COLUMNS = (
     "merchant__id",
     "merchant__slug",
     "merchant__name",
-    "assignee_id",
-    "last_activity_at",
-    "shared_activity_at",
     "assignee__id",
     "assignee__name",
     "assignee__email",
@@ -386,31 +391,6 @@ class AssigneeRef:
 # A row of the API's list: the dispute's own columns, the order's external id and the other
 # party's name (the caller's own organization is known: it is not joined), and for a
 # merchant the assignee. Read as values, no model instances: a page of 100 built 500.
-_API_ROW_COLUMNS = (
-    "id",
-    "number",
-    "order_id",
-    "merchant_id",
-    "supplier_id",
-    "kind",
-    "reason",
-    "status",
-    "requested_amount",
-    "currency",
-    "evidence_required",
-    "evidence_received_at",
-    "evidence_accepted_at",
-    "arbitrated_at",
-    "opened_at",
-    "respond_by",
-    "resolve_by",
-    "closed_at",
-    "updated_at",
-    "open_proposal_id",
-    "resolution_id",
-    # The merchant's activity: a merchant's row shows it, and either party's list sorts on it.
-    "last_activity_at",
-)
 _API_MERCHANT_COLUMNS = {
     "order_external_id": F("order__external_id"),
     "supplier_slug": F("supplier__slug"),
@@ -431,7 +411,7 @@ def dispute_rows_for_merchant(
     """`dispute_list_for_merchant` as the API's list reads it: values of what a row shows
     (page them, then `dispute_rows_complete`)."""
     disputes = _filtered(Dispute.objects.all(), filters).values(
-        *_API_ROW_COLUMNS, "assignee_id", **_API_MERCHANT_COLUMNS
+        *ROW_OWN_COLUMNS, "assignee_id", **_API_MERCHANT_COLUMNS
     )
     return on_replica(_for_reader(disputes, reader=reader, sort=sort, activity="last_activity_at"))
 
@@ -441,7 +421,7 @@ def dispute_rows_for_supplier(
 ) -> QuerySet:
     """`dispute_list_for_supplier` as the API's list reads it (see dispute_rows_for_merchant)."""
     disputes = _filtered(Dispute.objects.all(), filters).values(
-        *_API_ROW_COLUMNS, "shared_activity_at", **_API_SUPPLIER_COLUMNS
+        *ROW_OWN_COLUMNS, "shared_activity_at", **_API_SUPPLIER_COLUMNS
     )
     return on_replica(
         _for_reader(disputes, reader=reader, sort=sort, activity="shared_activity_at")
@@ -770,11 +750,6 @@ def dispute_list_choices(*, user) -> ListChoices:
     return choices
 
 
-def saved_view_list(*, user) -> QuerySet[SavedView]:
-    """A person's own saved views of the dispute list in the active merchant, by name."""
-    return SavedView.objects.filter(user=user).order_by("name", "id")
-
-
 def saved_view_get(*, user, view_id) -> SavedView:
     pk = parse_uuid(view_id)
     view = SavedView.objects.filter(user=user, pk=pk).first() if pk else None
@@ -830,7 +805,7 @@ def dispute_get(*, dispute_id) -> Dispute:
     return dispute_with_lines(dispute=dispute)
 
 
-_DETAIL_COLUMNS = (*_API_ROW_COLUMNS, "description", "assignee_id", "shared_activity_at")
+_DETAIL_COLUMNS = (*ROW_OWN_COLUMNS, "description", "assignee_id", "shared_activity_at")
 
 
 def dispute_detail_get(*, dispute_id, reader) -> DisputeRow:
@@ -924,11 +899,17 @@ def timeline_event_as_posted(*, event: TimelineEvent, attachments) -> TimelineEv
     return event
 
 
+def sees_internal(organization) -> bool:
+    """Internal notes and their files are the merchant's own: a supplier (or a reader with
+    no organization) never sees them."""
+    return organization is not None and organization.is_merchant
+
+
 def timeline_for(*, dispute: Dispute, organization) -> QuerySet:
     """The events of a dispute oldest first; a supplier's copy never holds internal ones."""
     events = TimelineEvent.objects.filter(dispute=dispute)
     attachments = Attachment.objects.order_by("created_at")
-    if organization is None or not organization.is_merchant:
+    if not sees_internal(organization):
         events = events.filter(internal=False)
         attachments = attachments.filter(internal=False)
     return events.select_related("author_user", "author_organization").prefetch_related(
@@ -954,7 +935,7 @@ def timeline_rows_for(*, dispute_id, organization) -> QuerySet:
     if pk is None:
         raise NotFound()
     events = TimelineEvent.objects.filter(dispute_id=pk)
-    if organization is None or not organization.is_merchant:
+    if not sees_internal(organization):
         events = events.filter(internal=False)
     return events.values(
         "id",
@@ -1011,7 +992,7 @@ def timeline_rows_complete(rows: list[dict], *, dispute_id, organization) -> lis
         event.attachments = []
     if events:
         attachments = Attachment.objects.filter(events__in=[event.id for event in events])
-        if organization is None or not organization.is_merchant:
+        if not sees_internal(organization):
             attachments = attachments.filter(internal=False)
         by_event = {event.id: event for event in events}
         for values in attachments.order_by("created_at").values(
@@ -1036,7 +1017,7 @@ def dispute_line_list_open(*, order_lines) -> QuerySet[DisputeLine]:
 def attachment_get(*, attachment_id, organization) -> Attachment:
     pk = parse_uuid(attachment_id)
     attachments = Attachment.objects.all()
-    if organization is None or not organization.is_merchant:
+    if not sees_internal(organization):
         attachments = attachments.filter(internal=False)
     attachment = attachments.filter(pk=pk).first() if pk else None
     if attachment is None:

@@ -74,7 +74,7 @@ def workspace_timeline(*, dispute: Dispute, organization) -> tuple[list[Timeline
     # with the event it belongs to: files of the dispute's events, none internal and none
     # of an internal event for a supplier (one filter, so that both name the same event).
     shown = {"dispute": dispute, "events__isnull": False}
-    if organization is None or not organization.is_merchant:
+    if not selectors.sees_internal(organization):
         shown.update(internal=False, events__internal=False)
     attachments = (
         Attachment.objects.filter(**shown).annotate(shown_in=F("events__id")).order_by("created_at")

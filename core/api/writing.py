@@ -25,3 +25,12 @@ class TimeWriter:
             value = value.astimezone(self.zone)
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def page_time_writer(context: dict) -> TimeWriter:
+    """The one TimeWriter of a serializer's context, made at its first use: a response
+    reads its time zone once, however many rows and nested serializers it writes."""
+    time = context.get("time_writer")
+    if time is None:
+        time = context["time_writer"] = TimeWriter()
+    return time

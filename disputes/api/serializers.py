@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization, User
 from core.api.fields import FormBooleanField, JSONBooleanField, TextField
-from core.api.writing import TimeWriter
+from core.api.writing import TimeWriter, page_time_writer
 from disputes import policies, transitions
 from disputes.models import (
     PROPOSABLE_RESOLUTIONS,
@@ -103,7 +103,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     def to_representation(self, proposal):
         # The fields above, written directly: a list writes two proposals a row.
-        return write_proposal(proposal, self.context.get("time_writer") or TimeWriter())
+        return write_proposal(proposal, page_time_writer(self.context))
 
 
 _MONEY_FIELD = serializers.DecimalField(**MONEY)
@@ -237,7 +237,7 @@ class DisputeSerializer(serializers.ModelSerializer):
         order and formats, from a `Dispute` or a `selectors.DisputeRow` of the detail."""
         actor = self.context.get("actor")
         is_merchant = actor is not None and actor.is_merchant
-        time = self.context.get("time_writer") or TimeWriter()
+        time = page_time_writer(self.context)
         merchant, supplier = dispute.merchant, dispute.supplier
         data = {
             "id": str(dispute.pk),
@@ -316,16 +316,18 @@ def _line(line, is_merchant: bool) -> dict:
 
 
 def _assignee(user) -> dict | None:
-    if user is None:
-        return None
-    return {"id": str(user.pk), "name": user.name, "email": user.email}
+    return None if user is None else _assignee_brief(user.pk, user.name, user.email)
+
+
+def _assignee_brief(user_id, name, email) -> dict:
+    return {"id": str(user_id), "name": name, "email": email}
 
 
 class DisputeListItemSerializer(serializers.Serializer):
-    """A row of `GET /api/v1/disputes/`: what a list shows, read from the list's columns
-    (`selectors.LIST_COLUMNS`), with the open proposal and the resolution that the allowed
-    actions act on. The lines and the description are the detail's
-    (`GET /api/v1/disputes/{id}/`).
+    """A row of `GET /api/v1/disputes/`: what a list shows, read as values
+    (`selectors.dispute_rows_for_merchant`, `_supplier`), with the open proposal and the
+    resolution that the allowed actions act on. The lines and the description are the
+    detail's (`GET /api/v1/disputes/{id}/`).
 
     The fields below describe the schema; `to_representation` writes each row directly
     (no per-row field walk), with the same formats as the detail.
@@ -373,9 +375,7 @@ class DisputeListItemSerializer(serializers.Serializer):
         """One `selectors.DisputeRow` (completed with its proposals), written directly: the
         caller's own organization comes from the context, the other party's from the row."""
         context = self.context
-        time = context.get("time_writer")
-        if time is None:
-            time = context["time_writer"] = TimeWriter()
+        time = page_time_writer(context)
         actor = context["actor"]
         own = actor.organization
         own_brief = context.get("own_brief")
@@ -424,11 +424,9 @@ class DisputeListItemSerializer(serializers.Serializer):
             row["assignee"] = (
                 None
                 if dispute.assignee_id is None
-                else {
-                    "id": str(dispute.assignee_id),
-                    "name": dispute.assignee_name,
-                    "email": dispute.assignee_email,
-                }
+                else _assignee_brief(
+                    dispute.assignee_id, dispute.assignee_name, dispute.assignee_email
+                )
             )
         else:
             row["last_activity_at"] = time(dispute.shared_activity_at)
@@ -468,9 +466,7 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     def to_representation(self, event):
         """The fields above, written directly (a timeline page holds up to 100 events), from
         a `TimelineEvent` or a `selectors.TimelineEventRow`."""
-        time = self.context.get("time_writer")
-        if time is None:
-            time = self.context["time_writer"] = TimeWriter()
+        time = page_time_writer(self.context)
         attachments = (
             event.attachments.all() if isinstance(event, TimelineEvent) else event.attachments
         )

@@ -51,7 +51,7 @@ class InstanceMaker:
         # shared as Django shares it.
         self.slots = [
             (field.attname, field.default, True)
-            if field.has_default() and callable(field.default)
+            if _default_is_called(field)
             else (field.attname, field.get_default(), False)
             for field in model._meta.concrete_fields
         ]
@@ -111,9 +111,7 @@ def copy_insert_values(
     fields = _copied_fields(model)
     missing = object()
     constants = {
-        field.attname: field.get_default()
-        for field in fields
-        if not (field.has_default() and callable(field.default))
+        field.attname: field.get_default() for field in fields if not _default_is_called(field)
     }
     # auto_now and auto_now_add: the moment of the write, as save() sets them.
     now = timezone.now()
@@ -165,6 +163,11 @@ def _writer(field):
     if isinstance(target, models.UUIDField):
         return _uuid_value
     return copy_text
+
+
+def _default_is_called(field) -> bool:
+    """A callable default is called for each new row; any other is one value for all."""
+    return field.has_default() and callable(field.default)
 
 
 def _copied_fields(model) -> list:

@@ -25,18 +25,19 @@ def escape(value) -> str:
 
 
 # A pk-shaped placeholder, replaced by each row's pk in the reversed URL.
-_PK = "00000000-0000-0000-0000-000000000000"
+PK_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
-def _link_pattern(url_name: str) -> str:
-    return reverse(url_name, args=[_PK])
+def link_pattern(url_name: str) -> str:
+    """The URL of `url_name` for PK_PLACEHOLDER: reversed once per page, not once a row."""
+    return reverse(url_name, args=[PK_PLACEHOLDER])
 
 
 class _Row:
     """What every row of one page shares."""
 
     def __init__(self, url_name: str):
-        self.link = _link_pattern(url_name)
+        self.link = link_pattern(url_name)
         self.due = DueTimes()
         self.unread = (
             ' <span class="unread-dot" title="{}"><span class="visually-hidden">{}</span></span>'
@@ -44,7 +45,7 @@ class _Row:
         self.overdue = ' <span class="badge warn">{}</span>'.format(_("Overdue"))
 
     def href(self, dispute) -> str:
-        return self.link.replace(_PK, str(dispute.pk))
+        return self.link.replace(PK_PLACEHOLDER, str(dispute.pk))
 
     def status(self, dispute) -> str:
         return '<span class="status dispute-status-{}">{}</span>{}\n'.format(

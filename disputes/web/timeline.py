@@ -10,10 +10,7 @@ them). The markup is the one
 disputes/_timeline.html wrote (disputes/tests/test_timeline_html.py compares them).
 """
 
-from html import escape as escape_text
-
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -21,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from core.templatetags.due_times import LocalDates
 from disputes.models import EventType
+from disputes.web.rows import PK_PLACEHOLDER, link_pattern
+from disputes.web.rows import escape as escape_text
 from disputes.wording import author_name, event_text
 
 # What the template wrote around an event without files, and for a folded event.
 _NO_ATTACHMENTS = "\n          \n        "
 _FOLDED = "\n    \n  "
-# A pk-shaped placeholder, replaced by each attachment's pk in the reversed URL.
-_PK = "00000000-0000-0000-0000-000000000000"
 
 
 def folded_event_ids(events, attachments_of: dict) -> set:
@@ -54,8 +51,8 @@ class _Attachments:
     """The `<ul>` of one event's files, with the links of the page's side."""
 
     def __init__(self, *, download_url_name: str, preview_url_name: str):
-        self.download = str(conditional_escape(reverse(download_url_name, args=[_PK])))
-        self.preview = str(conditional_escape(reverse(preview_url_name, args=[_PK])))
+        self.download = str(conditional_escape(link_pattern(download_url_name)))
+        self.preview = str(conditional_escape(link_pattern(preview_url_name)))
 
     def __call__(self, attachments) -> str:
         if not attachments:
@@ -63,12 +60,13 @@ class _Attachments:
         items = []
         for attachment in attachments:
             pk = str(attachment.pk)
-            download = self.download.replace(_PK, pk)
+            download = self.download.replace(PK_PLACEHOLDER, pk)
+            preview_url = self.preview.replace(PK_PLACEHOLDER, pk)
             filename = escape(attachment.filename)
             size = escape(filesizeformat(attachment.size))
             preview = (
                 f'\n                    <a href="{download}"><img class="preview" '
-                f'src="{self.preview.replace(_PK, pk)}" alt="{filename}" loading="lazy"></a>'
+                f'src="{preview_url}" alt="{filename}" loading="lazy"></a>'
                 "\n                  "
                 if attachment.is_previewable
                 else ""
